@@ -1,0 +1,40 @@
+/* lostwax: subcommand dispatch and the top-level help. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("usage: lostwax COMMAND [ARGS...]\n"
+          "\n"
+          "Commands:\n"
+          "  info FILE...      what is in a mesh file, is it printable, what is it (a ring?)\n"
+          "  weigh FILE...     metal weight of a design in one or more alloys\n"
+          "  size VALUE        convert a ring size between charts\n"
+          "  gem CUT SIZE      carat weight of a stone from its dimensions (or size from carats)\n"
+          "  demo              a short tour on a ring lostwax makes itself\n"
+          "\n"
+          "Every command takes --help and --json.\n",
+          out);
+}
+
+int lw_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LW_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return LW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lostwax %s\n", LW_VERSION);
+        return LW_EXIT_OK;
+    }
+    fprintf(stderr, "lostwax: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return LW_EXIT_USAGE;
+}

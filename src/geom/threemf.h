@@ -1,0 +1,39 @@
+/* lostwax: 3MF, the core specification (3D Manufacturing Format, core 1.x).
+ *
+ * A 3MF file is a zip (OPC package): [Content_Types].xml, _rels/.rels pointing at the model part
+ * (usually 3D/3dmodel.model), the model XML with <resources> (objects with a <mesh> of <vertices>
+ * and <triangles>, or <components> referring to other objects with transforms) and <build> items
+ * that place objects with transforms. The `unit` attribute of <model> (micron, millimeter,
+ * centimeter, inch, foot, meter; default millimeter) sets unit_mm. Every build item becomes one
+ * part, its objects' meshes instanced with the composed transforms. Extensions we do not need
+ * (materials, slices, beam lattices, production paths) are ignored where the core geometry is
+ * complete without them.
+ *
+ * Zip archives are hostile input: entry counts, per-entry uncompressed size, the compression
+ * ratio and the total unzipped bytes are checked against lw_mesh_limits before inflating.
+ */
+#ifndef LW_GEOM_THREEMF_H
+#define LW_GEOM_THREEMF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "geom/import.h"
+#include "geom/mesh.h"
+
+/* Parses a 3MF package held in memory. Errors name the entry and the XML line/column:
+ * "3D/3dmodel.model: line 12, column 5: triangle 7 refers to vertex 40 of object 1, which has
+ * 36 vertices". */
+lw_rc lw_3mf_parse(const uint8_t *data, size_t len, const lw_mesh_limits *lim, lw_import *out,
+                   lw_err *err);
+
+/* Appends a 3MF package of the mesh to out: one object per part (facets grouped by part id, each
+ * object's vertices re-indexed from 0), named from part_names when given, one build item per
+ * object with an identity transform, unit millimetre, coordinates written with
+ * lw_fmt_f64 (they read back bit-exact). PrusaSlicer and other slicers open it. LW_ENOMEM, LW_ELIMIT, LW_EIO (zip library). */
+lw_rc lw_3mf_write(const lw_mesh *m, const char *const *part_names, uint32_t nparts, lw_buf *out,
+                   lw_err *err);
+
+#endif
