@@ -1,0 +1,165 @@
+/* bench/mesh_load: how fast lostwax reads, welds, checks and measures a big binary STL, against
+ * admesh (Debian's mesh checker) on the same file in the same run.
+ *
+ * The file is a torus of 1,000,000 facets the benchmark writes itself (so every run measures the
+ * same input). lostwax's figure is the whole pipeline in this process on one thread: read the
+ * file, parse and weld, build the edge topology and check it (orientation, shells, holes),
+ * measure volume/area/centroid. admesh runs as a process with --exact --normal-directions
+ * --normal-values: exact edge matching, orientation check and fix, normal recomputation, and the
+ * volume it prints, which is the same work. Its process start-up is a millisecond or two of the
+ * total. Each side runs several times and the best time counts (the least disturbed run).
+ *
+ * usage: bench_mesh_load [facets] [repeats]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/file.h"
+#include "geom/check.h"
+#include "geom/import.h"
+#include "geom/measure.h"
+#include "geom/shapes.h"
+#include "geom/stl.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One run of the lostwax pipeline; returns seconds, fills the figures for the report. */
+static double run_lostwax(const char *path, double *volume, uint32_t *shells, uint64_t *edges)
+{
+    double t0 = now();
+    lw_err err;
+    lw_err_clear(&err);
+    lw_mesh_limits lim;
+    lw_mesh_limits_default(&lim);
+    uint8_t *data;
+    size_t len;
+    lw_import imp;
+    lw_mesh_report rep;
+    if (lw_file_read(path, lim.max_file_bytes, &data, &len, &err) ||
+        lw_mesh_import(data, len, "stl", &lim, &imp, &err)) {
+        fprintf(stderr, "bench_mesh_load: %s: %s\n", path, err.msg);
+        exit(1);
+    }
+    lw_free(data);
+    lw_check_opts opts;
+    lw_check_opts_default(&opts);
+    if (lw_mesh_check(&imp.mesh, &opts, &rep, &err)) {
+        fprintf(stderr, "bench_mesh_load: check: %s\n", err.msg);
+        exit(1);
+    }
+    double t = now() - t0;
+    *volume = rep.total.volume;
+    *shells = rep.nshells;
+    *edges = rep.edges;
+    lw_mesh_report_clear(&rep);
+    lw_import_clear(&imp);
+    return t;
+}
+
+/* One run of admesh; returns seconds or -1 when admesh is not installed. Its report goes to a
+ * file so the volume it found can be shown next to ours. */
+static double run_admesh(const char *path, const char *report)
+{
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = freopen(report, "w", stdout);
+        (void)f;
+        execlp("admesh", "admesh", "--exact", "--normal-directions", "--normal-values", path,
+               (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+        return -1;
+    double t = now() - t0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return t;
+}
+
+static double admesh_volume(const char *report)
+{
+    uint8_t *d;
+    size_t n;
+    lw_err err;
+    lw_err_clear(&err);
+    if (lw_file_read(report, 1 << 20, &d, &n, &err))
+        return NAN;
+    const char *p = strstr((const char *)d, "Volume");
+    double v = NAN;
+    if (p && (p = strchr(p, ':')))
+        v = strtod(p + 1, NULL);
+    lw_free(d);
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    long facets = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
+    int repeats = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5;
+    if (facets < 1000 || repeats < 1) {
+        fprintf(stderr, "usage: bench_mesh_load [facets >= 1000] [repeats >= 1]\n");
+        return 2;
+    }
+    /* A torus of nseg x nprof quads = 2 nseg nprof facets, in the size of a ring. */
+    uint32_t nprof = (uint32_t)sqrt((double)facets / 2 / 2), nseg = (uint32_t)(facets / 2 / nprof);
+    lw_mesh m;
+    lw_mesh_init(&m);
+    lw_err err;
+    lw_err_clear(&err);
+    lw_buf stl;
+    lw_buf_init(&stl, 0);
+    char path[256], report[256];
+    snprintf(path, sizeof path, "/tmp/lostwax-bench-%ld.stl", (long)getpid());
+    snprintf(report, sizeof report, "/tmp/lostwax-bench-%ld.admesh", (long)getpid());
+    if (lw_shape_torus(&m, 9.65, 1.0, nseg, nprof) ||
+        lw_stl_write_binary(&m, "lostwax benchmark torus", &stl, &err) ||
+        lw_file_write_atomic(path, stl.data, stl.len, &err)) {
+        fprintf(stderr, "bench_mesh_load: cannot make the test file: %s\n", err.msg);
+        return 1;
+    }
+    printf("mesh_load: torus R 9.65 r 1.0 mm, %u facets, binary STL %.1f MB\n", m.nt,
+           (double)stl.len / 1e6);
+    lw_buf_clear(&stl);
+    lw_mesh_clear(&m);
+
+    double best = INFINITY, vol = 0;
+    uint32_t shells = 0;
+    uint64_t edges = 0;
+    for (int i = 0; i < repeats; i++) {
+        double t = run_lostwax(path, &vol, &shells, &edges);
+        best = fmin(best, t);
+    }
+    printf("  lostwax  read+weld+check+measure  best of %d: %7.3f s   (%u shell, %llu edges, "
+           "volume %.4f mm3)\n",
+           repeats, best, shells, (unsigned long long)edges, vol);
+    double abest = INFINITY;
+    for (int i = 0; i < repeats && abest >= 0; i++) {
+        double t = run_admesh(path, report);
+        abest = t < 0 ? -1 : fmin(abest, t);
+    }
+    if (abest < 0) {
+        printf("  admesh   not installed (scripts/deps bench): no ratio\n");
+    } else {
+        printf("  admesh   --exact -d -v            best of %d: %7.3f s   (volume %.4f mm3)\n",
+               repeats, abest, admesh_volume(report));
+        printf("  ratio    admesh / lostwax = %.1fx   (target: >= 3x; lostwax target <= 0.300 s)\n",
+               abest / best);
+    }
+    unlink(path);
+    unlink(report);
+    return 0;
+}

@@ -1,0 +1,149 @@
+/* lostwax: shared plumbing of the subcommands (see common.h). */
+#include "cli/common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/file.h"
+#include "geom/measure.h"
+
+int lw_cli_fail(const char *cmd, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "lostwax %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int lw_cli_exit_for(lw_rc rc)
+{
+    return rc == LW_OK ? LW_EXIT_OK : rc == LW_ENOMEM ? LW_EXIT_FAIL : LW_EXIT_USAGE;
+}
+
+/* The trade-table folder, found once per call (cheap: a few stat calls). */
+static void data_dir(char *buf, size_t size)
+{
+    const char *env = getenv("LOSTWAX_DATA");
+    if (env && *env) {
+        snprintf(buf, size, "%s", env);
+        return;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            const char *tries[] = {"/data", "/../data", "/../../data", "/../share/lostwax"};
+            for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
+                snprintf(buf, size, "%s%s", exe, tries[i]);
+                char probe[4200];
+                snprintf(probe, sizeof probe, "%s/metals.tsv", buf);
+                if (access(probe, R_OK) == 0)
+                    return;
+            }
+        }
+    }
+    snprintf(buf, size, "%s", LW_DATA_DIR);
+}
+
+int lw_cli_data_read(const char *cmd, const char *rel, uint8_t **data, size_t *len)
+{
+    char dir[4096], path[4400];
+    data_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    lw_err err;
+    lw_err_clear(&err);
+    lw_rc rc = lw_file_read(path, (size_t)64 << 20, data, len, &err);
+    if (rc)
+        return lw_cli_fail(cmd, lw_cli_exit_for(rc), "trade table %s: %s (set LOSTWAX_DATA to the "
+                           "folder holding metals.tsv)", path, err.msg);
+    return 0;
+}
+
+void lw_cli_json_print(json_t *doc)
+{
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        lw_free(s);
+    } else {
+        fputs("{\"error\": \"out of memory writing JSON\"}\n", stdout);
+    }
+    json_decref(doc);
+}
+
+void lw_json_set(json_t *obj, const char *key, json_t *value)
+{
+    /* json_object_set_new steals value even on failure, so nothing leaks; a NULL value (out of
+     * memory) is simply not added. */
+    json_object_set_new(obj, key, value);
+}
+
+json_t *lw_json_vec3(const double v[3])
+{
+    return json_pack("[f,f,f]", v[0], v[1], v[2]);
+}
+
+json_t *lw_json_bbox(const lw_bbox *b)
+{
+    if (lw_bbox_is_empty(b))
+        return json_null();
+    double size[3] = {b->max[0] - b->min[0], b->max[1] - b->min[1], b->max[2] - b->min[2]};
+    json_t *o = json_object();
+    lw_json_set(o, "min", lw_json_vec3(b->min));
+    lw_json_set(o, "max", lw_json_vec3(b->max));
+    lw_json_set(o, "size", lw_json_vec3(size));
+    return o;
+}
+
+int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, lw_cli_mesh *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = path;
+    lw_import_init(&out->imp);
+    lw_mesh_limits lim;
+    lw_mesh_limits_default(&lim);
+    lw_err err;
+    lw_err_clear(&err);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    lw_rc rc = lw_file_read(path, lim.max_file_bytes, &data, &len, &err);
+    if (!rc) {
+        char ext[16];
+        lw_path_ext(path, ext, sizeof ext);
+        rc = lw_mesh_import(data, len, ext, &lim, &out->imp, &err);
+        lw_free(data);
+    }
+    if (rc)
+        return lw_cli_fail(cmd, lw_cli_exit_for(rc), "%s: %s", path, err.msg);
+    lw_bbox raw = lw_mesh_bbox(&out->imp.mesh);
+    lw_units_judge(&raw, out->imp.unit_mm, units_override, &out->units);
+    if (out->units.mm_per_unit != 1)
+        lw_mesh_scale(&out->imp.mesh, out->units.mm_per_unit);
+    lw_check_opts opts;
+    lw_check_opts_default(&opts);
+    rc = lw_mesh_check(&out->imp.mesh, &opts, &out->report, &err);
+    if (!rc)
+        rc = lw_ring_measure(&out->imp.mesh, &out->ring, &err);
+    if (rc)
+        return lw_cli_fail(cmd, lw_cli_exit_for(rc), "%s: %s", path, err.msg);
+    return 0;
+}
+
+void lw_cli_mesh_clear(lw_cli_mesh *m)
+{
+    lw_import_clear(&m->imp);
+    lw_mesh_report_clear(&m->report);
+}
+
+int lw_cli_mesh_overlaps(const lw_cli_mesh *m) { return m->report.overlapping_pairs > 0; }
