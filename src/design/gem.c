@@ -1,0 +1,629 @@
+/* lostwax: the stone and cut tables and the carat estimates (see gem.h; the model, the default
+ * depths and the trade formulas are discussed in docs/internals/calculators.md).
+ *
+ * Both tables load the same way, all-or-nothing: every new row is read and checked and room is
+ * made for the added ones before a table is touched. Each row struct starts with its id, which
+ * is what lets one loader serve both.
+ */
+#include "design/gem.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/text.h"
+#include "base/vec.h"
+
+_Static_assert(offsetof(lw_stone, id) == 0, "the loader finds a row's id at its start");
+_Static_assert(offsetof(lw_cut, id) == 0, "the loader finds a row's id at its start");
+
+void lw_gem_tables_init(lw_gem_tables *t) { memset(t, 0, sizeof *t); }
+
+void lw_gem_tables_clear(lw_gem_tables *t)
+{
+    lw_free(t->stones);
+    lw_free(t->cuts);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- reading cells ---------------------------------------------------------------------- */
+
+static bool valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= LW_GEM_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* The cells every table has: id, name and source. */
+static lw_rc read_common(const char *idc, const char *namec, const char *srcc, size_t line,
+                         const char *name, char *id, char *nm, char *src, lw_err *err)
+{
+    if (!valid_id(idc))
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: id '%.40s' must be 1-%d characters "
+                          "of a-z 0-9 . _ -", name, line, idc, LW_GEM_ID_MAX - 1);
+    snprintf(id, LW_GEM_ID_MAX, "%s", idc);
+    size_t nl = strlen(namec);
+    if (nl == 0 || nl >= LW_GEM_NAME_MAX)
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: name of %s must be 1-%d characters",
+                          name, line, id, LW_GEM_NAME_MAX - 1);
+    memcpy(nm, namec, nl + 1);
+    size_t ns = strlen(srcc);
+    if (ns == 0)
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s has no source: say where its "
+                          "figures come from", name, line, id);
+    if (ns >= LW_GEM_SOURCE_MAX)
+        return lw_err_set(err, LW_ELIMIT, "%s: line %zu: source of %s is longer than %d "
+                          "characters", name, line, id, LW_GEM_SOURCE_MAX - 1);
+    memcpy(src, srcc, ns + 1);
+    return LW_OK;
+}
+
+static lw_rc read_number(const char *cell, const char *col, double lo, double hi, size_t line,
+                         const char *name, double *out, lw_err *err)
+{
+    if (!lw_parse_f64_str(cell, out))
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s '%.40s' is not a number", name,
+                          line, col, cell);
+    if (!(*out >= lo && *out <= hi))
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s %g is outside %g ... %g", name,
+                          line, col, *out, lo, hi);
+    return LW_OK;
+}
+
+/* A trade formula: "-", "d2:F", "lwd:F" or "lwd:R=F,R=F,..." (F the factor, R the length/width
+ * ratio it applies at, ascending from 1). */
+static bool parse_trade(const char *s, lw_cut *c)
+{
+    const char *p, *end = s + strlen(s), *stop;
+    c->trade = LW_TRADE_NONE;
+    c->trade_n = 0;
+    if (strcmp(s, "-") == 0)
+        return true;
+    if (strncmp(s, "d2:", 3) == 0) {
+        c->trade = LW_TRADE_MEAN_D;
+        p = s + 3;
+    } else if (strncmp(s, "lwd:", 4) == 0) {
+        c->trade = LW_TRADE_LWD;
+        p = s + 4;
+    } else {
+        return false;
+    }
+    bool by_ratio = strchr(p, '=') != NULL;
+    for (;;) {
+        double ratio = 1, f;
+        if (by_ratio) {
+            if (!lw_parse_f64(p, end, &ratio, &stop) || stop >= end || *stop != '=')
+                return false;
+            if (!(ratio >= 1 && ratio <= 10))
+                return false;
+            if (c->trade_n > 0 && !(ratio > c->trade_ratio[c->trade_n - 1]))
+                return false;
+            p = stop + 1;
+        }
+        if (!lw_parse_f64(p, end, &f, &stop) || !(f > 0 && f < 1))
+            return false;
+        if (c->trade_n == LW_GEM_TRADE_POINTS)
+            return false;
+        c->trade_ratio[c->trade_n] = ratio;
+        c->trade_factor[c->trade_n] = f;
+        c->trade_n++;
+        if (stop == end)
+            return true;
+        if (!by_ratio || *stop != ',')
+            return false;
+        p = stop + 1;
+    }
+}
+
+enum { S_ID, S_NAME, S_SG, S_SOURCE, S_N };
+static const char *const k_stone_cols[S_N] = {"id", "name", "sg", "source"};
+
+static lw_rc read_stone(const lw_tsv *t, size_t r, const long *col, const char *name, void *row,
+                        lw_err *err)
+{
+    lw_stone *s = row;
+    size_t line = t->row_line[r];
+    lw_rc rc = read_common(lw_tsv_cell(t, r, (size_t)col[S_ID]),
+                           lw_tsv_cell(t, r, (size_t)col[S_NAME]),
+                           lw_tsv_cell(t, r, (size_t)col[S_SOURCE]), line, name, s->id, s->name,
+                           s->source, err);
+    if (rc)
+        return rc;
+    return read_number(lw_tsv_cell(t, r, (size_t)col[S_SG]), "sg", 1.0, 10.0, line, name,
+                       &s->sg, err);
+}
+
+enum { K_ID, K_NAME, K_SOLID, K_CORR, K_SYM, K_DEPTH, K_TRADE, K_SOURCE, K_N };
+static const char *const k_cut_cols[K_N] = {"id",        "name",  "solid", "correction",
+                                            "symmetric", "depth", "trade", "source"};
+static const char *const k_solids[] = {"cone", "pyramid", "prism", "tetrahedron"};
+
+static lw_rc read_cut(const lw_tsv *t, size_t r, const long *col, const char *name, void *row,
+                      lw_err *err)
+{
+    lw_cut *c = row;
+    size_t line = t->row_line[r];
+    lw_rc rc = read_common(lw_tsv_cell(t, r, (size_t)col[K_ID]),
+                           lw_tsv_cell(t, r, (size_t)col[K_NAME]),
+                           lw_tsv_cell(t, r, (size_t)col[K_SOURCE]), line, name, c->id, c->name,
+                           c->source, err);
+    if (rc)
+        return rc;
+    const char *solid = lw_tsv_cell(t, r, (size_t)col[K_SOLID]);
+    int found = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(solid, k_solids[i]) == 0)
+            found = i;
+    if (found < 0)
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: solid '%.40s' is not cone, pyramid, "
+                          "prism or tetrahedron", name, line, solid);
+    c->solid = (lw_gem_solid)found;
+    rc = read_number(lw_tsv_cell(t, r, (size_t)col[K_CORR]), "correction", 0.5, 3.0, line, name,
+                     &c->correction, err);
+    if (rc)
+        return rc;
+    const char *sym = lw_tsv_cell(t, r, (size_t)col[K_SYM]);
+    if (strcmp(sym, "yes") == 0)
+        c->symmetric = true;
+    else if (strcmp(sym, "no") == 0)
+        c->symmetric = false;
+    else
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: symmetric '%.40s' is not yes or no",
+                          name, line, sym);
+    rc = read_number(lw_tsv_cell(t, r, (size_t)col[K_DEPTH]), "depth", 10.0, 200.0, line, name,
+                     &c->depth_pct, err);
+    if (rc)
+        return rc;
+    const char *trade = lw_tsv_cell(t, r, (size_t)col[K_TRADE]);
+    if (!parse_trade(trade, c))
+        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: trade '%.60s' is not '-', 'd2:F', "
+                          "'lwd:F' or 'lwd:R=F,R=F...' (F in 0 ... 1, R ascending from 1)",
+                          name, line, trade);
+    return LW_OK;
+}
+
+typedef lw_rc (*row_reader)(const lw_tsv *t, size_t r, const long *col, const char *name,
+                            void *row, lw_err *err);
+
+typedef struct table_spec {
+    const char *what; /* "stone", "cut" */
+    const char *const *cols;
+    int ncols;
+    size_t elem;
+    row_reader read;
+} table_spec;
+
+static const char *row_id(const void *items, size_t elem, size_t i)
+{
+    return (const char *)items + i * elem;
+}
+
+static size_t index_of(const void *items, size_t n, size_t elem, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(row_id(items, elem, i), id) == 0)
+            return i;
+    return n;
+}
+
+static lw_rc load_table(const table_spec *spec, void **items, size_t *n, size_t *cap,
+                        const char *text, size_t len, const char *name, lw_err *err)
+{
+    if (len > LW_GEM_TEXT_MAX)
+        return lw_err_set(err, LW_ELIMIT, "%s: %zu bytes: a %s table may have at most %d", name,
+                          len, spec->what, LW_GEM_TEXT_MAX);
+    lw_tsv tsv;
+    lw_rc rc = lw_tsv_parse(text, len, LW_GEM_ROWS_MAX, &tsv, err);
+    if (rc) {
+        lw_err_prefix(err, "%s", name);
+        return rc;
+    }
+    long col[16];
+    char *fresh = NULL;
+    size_t added = 0;
+    for (size_t i = 0; i < tsv.cols; i++) {
+        bool known = false;
+        for (int c = 0; c < spec->ncols; c++)
+            known |= strcmp(tsv.header[i], spec->cols[c]) == 0;
+        if (!known) {
+            char list[160] = "";
+            size_t ll = 0;
+            for (int c = 0; c < spec->ncols && ll < sizeof list; c++) {
+                int w = snprintf(list + ll, sizeof list - ll, "%s%s", c ? ", " : "",
+                                 spec->cols[c]);
+                ll += w > 0 ? (size_t)w : 0;
+            }
+            rc = lw_err_set(err, LW_EFORMAT, "%s: unknown column '%.40s' (a %s table has %s)",
+                            name, tsv.header[i], spec->what, list);
+            goto done;
+        }
+    }
+    for (int c = 0; c < spec->ncols; c++) {
+        col[c] = lw_tsv_col(&tsv, spec->cols[c]);
+        if (col[c] < 0) {
+            rc = lw_err_set(err, LW_EFORMAT, "%s: no column '%s'", name, spec->cols[c]);
+            goto done;
+        }
+    }
+    fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, spec->elem);
+    if (!fresh) {
+        rc = lw_err_nomem(err);
+        goto done;
+    }
+    for (size_t r = 0; r < tsv.rows; r++) {
+        void *row = fresh + r * spec->elem;
+        memset(row, 0, spec->elem);
+        rc = spec->read(&tsv, r, col, name, row, err);
+        if (rc)
+            goto done;
+        size_t q = index_of(fresh, r, spec->elem, row_id(fresh, spec->elem, r));
+        if (q < r) {
+            rc = lw_err_set(err, LW_EFORMAT, "%s: line %zu: id %s is already on line %zu", name,
+                            tsv.row_line[r], row_id(fresh, spec->elem, r), tsv.row_line[q]);
+            goto done;
+        }
+        if (index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r)) == *n)
+            added++;
+    }
+    rc = lw_vec_reserve(items, cap, *n + added, spec->elem, LW_GEM_ROWS_MAX);
+    if (rc == LW_ELIMIT) {
+        rc = lw_err_set(err, LW_ELIMIT, "%s: more than %d rows in the %s table", name,
+                        LW_GEM_ROWS_MAX, spec->what);
+        goto done;
+    }
+    if (rc) {
+        rc = lw_err_nomem(err);
+        goto done;
+    }
+    for (size_t r = 0; r < tsv.rows; r++) {
+        size_t at = index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r));
+        if (at == *n)
+            (*n)++;
+        memcpy((char *)*items + at * spec->elem, fresh + r * spec->elem, spec->elem);
+    }
+done:
+    lw_free(fresh);
+    lw_tsv_clear(&tsv);
+    return rc;
+}
+
+lw_rc lw_gem_load_stones(lw_gem_tables *t, const char *text, size_t len, const char *name,
+                         lw_err *err)
+{
+    static const table_spec spec = {"stone", k_stone_cols, S_N, sizeof(lw_stone), read_stone};
+    void *items = t->stones;
+    lw_rc rc = load_table(&spec, &items, &t->nstones, &t->cap_stones, text, len, name, err);
+    t->stones = items;
+    return rc;
+}
+
+lw_rc lw_gem_load_cuts(lw_gem_tables *t, const char *text, size_t len, const char *name,
+                       lw_err *err)
+{
+    static const table_spec spec = {"cut", k_cut_cols, K_N, sizeof(lw_cut), read_cut};
+    void *items = t->cuts;
+    lw_rc rc = load_table(&spec, &items, &t->ncuts, &t->cap_cuts, text, len, name, err);
+    t->cuts = items;
+    return rc;
+}
+
+/* ---- finding rows ----------------------------------------------------------------------- */
+
+/* Case-insensitive, with '_' and ' ' read as '-', so "Cubic zirconia" finds cubic-zirconia. */
+static bool id_eq(const char *id, const char *q)
+{
+    for (;; id++, q++) {
+        char a = *id, b = *q;
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b + ('a' - 'A'));
+        if (b == '_' || b == ' ')
+            b = '-';
+        if (a != b)
+            return false;
+        if (!a)
+            return true;
+    }
+}
+
+static const void *find_row(const void *items, size_t n, size_t elem, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (id_eq(row_id(items, elem, i), id))
+            return (const char *)items + i * elem;
+    return NULL;
+}
+
+const lw_stone *lw_gem_find_stone(const lw_gem_tables *t, const char *id)
+{
+    return find_row(t->stones, t->nstones, sizeof(lw_stone), id);
+}
+
+const lw_cut *lw_gem_find_cut(const lw_gem_tables *t, const char *id)
+{
+    return find_row(t->cuts, t->ncuts, sizeof(lw_cut), id);
+}
+
+static lw_rc not_found(const void *items, size_t n, size_t elem, const char *what,
+                       const char *id, lw_err *err)
+{
+    char list[400] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof list; i++) {
+        int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                         row_id(items, elem, i));
+        len += w > 0 ? (size_t)w : 0;
+    }
+    if (len >= sizeof list)
+        memcpy(list + sizeof list - 5, "...", 4);
+    return lw_err_set(err, LW_ENOTFOUND, "unknown %s '%.40s' (%ss: %s)", what, id, what,
+                      len ? list : "none loaded");
+}
+
+lw_rc lw_gem_get_stone(const lw_gem_tables *t, const char *id, const lw_stone **out, lw_err *err)
+{
+    *out = lw_gem_find_stone(t, id);
+    return *out ? LW_OK : not_found(t->stones, t->nstones, sizeof(lw_stone), "stone", id, err);
+}
+
+lw_rc lw_gem_get_cut(const lw_gem_tables *t, const char *id, const lw_cut **out, lw_err *err)
+{
+    *out = lw_gem_find_cut(t, id);
+    return *out ? LW_OK : not_found(t->cuts, t->ncuts, sizeof(lw_cut), "cut", id, err);
+}
+
+/* ---- the estimates ---------------------------------------------------------------------- */
+
+/* Volume of the base solid per mm³ of L·W·D. */
+static double solid_factor(lw_gem_solid s)
+{
+    switch (s) {
+    case LW_SOLID_CONE: return M_PI / 12.0;
+    case LW_SOLID_PYRAMID: return 1.0 / 3.0;
+    case LW_SOLID_PRISM: return 0.5;
+    case LW_SOLID_TETRAHEDRON: return 1.0 / 6.0;
+    }
+    return 0;
+}
+
+double lw_gem_volume(const lw_cut *cut, double length, double width, double depth)
+{
+    return solid_factor(cut->solid) * length * width * depth * cut->correction;
+}
+
+static bool measure_ok(double v) { return v > 0 && v <= LW_GEM_DIM_MAX_MM; }
+
+/* Fills in the width and depth a caller left at 0 and checks all three. */
+static lw_rc complete_dims(const lw_cut *cut, double *l, double *w, double *d, bool *w_assumed,
+                           bool *d_assumed, lw_err *err)
+{
+    *w_assumed = *d_assumed = false;
+    if (!measure_ok(*l))
+        return lw_err_set(err, LW_EINVAL, "%s: a length of %g mm is outside 0 ... %g mm",
+                          cut->id, *l, LW_GEM_DIM_MAX_MM);
+    if (*w == 0) {
+        if (!cut->symmetric)
+            return lw_err_set(err, LW_EINVAL, "%s: give length x width (e.g. 8x6): only a "
+                              "symmetric cut is sized by one number", cut->id);
+        *w = *l;
+        *w_assumed = true;
+    }
+    if (!measure_ok(*w))
+        return lw_err_set(err, LW_EINVAL, "%s: a width of %g mm is outside 0 ... %g mm",
+                          cut->id, *w, LW_GEM_DIM_MAX_MM);
+    if (*d == 0) {
+        *d = *w * cut->depth_pct / 100.0;
+        *d_assumed = true;
+    }
+    if (!measure_ok(*d))
+        return lw_err_set(err, LW_EINVAL, "%s: a depth of %g mm is outside 0 ... %g mm",
+                          cut->id, *d, LW_GEM_DIM_MAX_MM);
+    return LW_OK;
+}
+
+/* The trade factor at this length/width ratio: linear between the listed ratios, held at the
+ * first and last beyond them (the sources give no figures outside). */
+static double trade_factor(const lw_cut *c, double l, double w)
+{
+    double r = l > w ? l / w : w / l;
+    int n = c->trade_n;
+    if (n == 1 || r <= c->trade_ratio[0])
+        return c->trade_factor[0];
+    for (int i = 1; i < n; i++)
+        if (r <= c->trade_ratio[i]) {
+            double t = (r - c->trade_ratio[i - 1]) / (c->trade_ratio[i] - c->trade_ratio[i - 1]);
+            return c->trade_factor[i - 1] + t * (c->trade_factor[i] - c->trade_factor[i - 1]);
+        }
+    return c->trade_factor[n - 1];
+}
+
+static lw_mct trade_mct(const lw_stone *s, const lw_cut *c, double l, double w, double d)
+{
+    double ct;
+    if (c->trade == LW_TRADE_MEAN_D) {
+        double mean = (l + w) / 2;
+        ct = mean * mean * d * trade_factor(c, l, w);
+    } else {
+        ct = l * w * d * trade_factor(c, l, w);
+    }
+    return lw_round_i64(ct * s->sg / LW_GEM_TRADE_DIAMOND_SG * 1000.0);
+}
+
+lw_rc lw_gem_estimate_ct(const lw_stone *stone, const lw_cut *cut, double length, double width,
+                         double depth, lw_gem_estimate *out, lw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    double l = length, w = width, d = depth;
+    bool wa, da;
+    lw_rc rc = complete_dims(cut, &l, &w, &d, &wa, &da, err);
+    if (rc)
+        return rc;
+    out->length = l;
+    out->width = w;
+    out->depth = d;
+    out->width_assumed = wa;
+    out->depth_assumed = da;
+    out->volume_mm3 = lw_gem_volume(cut, l, w, d);
+    /* g = mm³ x SG / 1000 and ct = 5 g, so 1/1000 ct = mm³ x SG x 5. */
+    out->mct = lw_round_i64(out->volume_mm3 * stone->sg * 5.0);
+    if (cut->trade != LW_TRADE_NONE) {
+        out->has_trade = true;
+        out->trade_mct = trade_mct(stone, cut, l, w, d);
+    }
+    return LW_OK;
+}
+
+lw_rc lw_gem_trade_ct(const lw_stone *stone, const lw_cut *cut, double length, double width,
+                      double depth, lw_mct *out, lw_err *err)
+{
+    *out = 0;
+    if (cut->trade == LW_TRADE_NONE)
+        return lw_err_set(err, LW_EUNSUPPORTED, "%s: no trade formula for this cut (trade.md "
+                          "4.1 names none): use the model estimate", cut->id);
+    double l = length, w = width, d = depth;
+    bool wa, da;
+    lw_rc rc = complete_dims(cut, &l, &w, &d, &wa, &da, err);
+    if (rc)
+        return rc;
+    *out = trade_mct(stone, cut, l, w, d);
+    return LW_OK;
+}
+
+lw_rc lw_gem_size_for_carat(const lw_stone *stone, const lw_cut *cut, lw_mct target,
+                            double wl_ratio, double depth_pct, lw_gem_dims *out, lw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!(target > 0 && (double)target <= LW_GEM_CT_MAX * 1000))
+        return lw_err_set(err, LW_EINVAL, "%s: a weight of %lld/1000 ct is outside 0 ... %g ct",
+                          cut->id, (long long)target, LW_GEM_CT_MAX);
+    double rho = wl_ratio;
+    if (rho == 0) {
+        if (!cut->symmetric)
+            return lw_err_set(err, LW_EINVAL, "%s: give the width-to-length ratio (0.75 for "
+                              "8x6): only a symmetric cut is sized by one number", cut->id);
+        rho = 1;
+    }
+    if (cut->symmetric && rho != 1)
+        return lw_err_set(err, LW_EINVAL, "%s: a symmetric cut's width equals its length "
+                          "(ratio 1, not %g)", cut->id, rho);
+    if (!(rho > 0 && rho <= 10))
+        return lw_err_set(err, LW_EINVAL, "%s: a width-to-length ratio of %g is outside "
+                          "0 ... 10", cut->id, rho);
+    double dp = depth_pct == 0 ? cut->depth_pct : depth_pct;
+    if (!(dp >= 10 && dp <= 200))
+        return lw_err_set(err, LW_EINVAL, "%s: a depth of %g %% of the width is outside "
+                          "10 ... 200 %%", cut->id, dp);
+    /* ct = k L W D with W = rho L and D = dp/100 W: ct = k rho² dp/100 L³. */
+    double k = solid_factor(cut->solid) * cut->correction * stone->sg * 0.005;
+    double l = cbrt((double)target / 1000.0 / (k * rho * rho * dp / 100.0));
+    double w = rho * l, d = dp / 100.0 * w;
+    if (!(l <= LW_GEM_DIM_MAX_MM && w <= LW_GEM_DIM_MAX_MM && d <= LW_GEM_DIM_MAX_MM))
+        return lw_err_set(err, LW_EINVAL, "%s: a %g ct %s would be %.1f x %.1f x %.1f mm, "
+                          "larger than any stone lostwax handles", cut->id,
+                          (double)target / 1000.0, stone->id, l, w, d);
+    out->length = l;
+    out->width = w;
+    out->depth = d;
+    return LW_OK;
+}
+
+/* ---- reading what people type ----------------------------------------------------------- */
+
+static void skip_spaces(const char **p, const char *end)
+{
+    while (*p < end && (**p == ' ' || **p == '\t'))
+        (*p)++;
+}
+
+static bool eat(const char **p, const char *end, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(end - *p) < n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + ('a' - 'A'));
+        if (c != w[i])
+            return false;
+    }
+    *p += n;
+    return true;
+}
+
+lw_rc lw_gem_parse_dims(const char *text, double dims[3], int *count, lw_err *err)
+{
+    dims[0] = dims[1] = dims[2] = 0;
+    *count = 0;
+    const char *p = text, *end = text + strlen(text), *stop;
+    int n = 0;
+    bool ok = false;
+    skip_spaces(&p, end);
+    for (;;) {
+        double v;
+        if (!lw_parse_f64(p, end, &v, &stop))
+            break;
+        if (!measure_ok(v)) {
+            dims[0] = dims[1] = dims[2] = 0;
+            return lw_err_set(err, LW_EINVAL, "'%.40s': %g mm is outside 0 ... %g mm", text, v,
+                              LW_GEM_DIM_MAX_MM);
+        }
+        dims[n++] = v;
+        p = stop;
+        skip_spaces(&p, end);
+        eat(&p, end, "mm");
+        skip_spaces(&p, end);
+        if (p == end) {
+            ok = true;
+            break;
+        }
+        if (n == 3)
+            break;
+        if (p < end && (*p == 'x' || *p == 'X' || *p == '*'))
+            p++;
+        else if (!eat(&p, end, "\xc3\x97")) /* the multiplication sign */
+            break;
+        skip_spaces(&p, end);
+    }
+    if (!ok) {
+        dims[0] = dims[1] = dims[2] = 0;
+        return lw_err_set(err, LW_EINVAL, "'%.40s' is not a stone's size: write the diameter "
+                          "or length x width [x depth] in mm (6.5, 8x6, 8x6x3.8)", text);
+    }
+    *count = n;
+    return LW_OK;
+}
+
+lw_rc lw_gem_parse_carat(const char *text, lw_mct *out, lw_err *err)
+{
+    *out = 0;
+    const char *p = text, *end = text + strlen(text), *stop;
+    skip_spaces(&p, end);
+    double v;
+    bool ok = lw_parse_f64(p, end, &v, &stop);
+    if (ok) {
+        p = stop;
+        skip_spaces(&p, end);
+        eat(&p, end, "ct");
+        skip_spaces(&p, end);
+        ok = p == end;
+    }
+    if (!ok)
+        return lw_err_set(err, LW_EINVAL, "'%.40s' is not a weight in carats (1, 1.25ct)",
+                          text);
+    if (!(v > 0 && v <= LW_GEM_CT_MAX))
+        return lw_err_set(err, LW_EINVAL, "%g ct is outside 0 ... %g ct", v, LW_GEM_CT_MAX);
+    *out = lw_round_i64(v * 1000.0);
+    if (*out == 0)
+        return lw_err_set(err, LW_EINVAL, "%g ct is below 0.001 ct", v);
+    return LW_OK;
+}
