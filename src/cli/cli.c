@@ -1,8 +1,13 @@
 /* lostwax: subcommand dispatch and the top-level help. */
 #include "cli/cli.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <string.h>
+
+#include "base/alloc.h"
+#include "cli/commands.h"
 
 static void usage(FILE *out)
 {
@@ -19,8 +24,20 @@ static void usage(FILE *out)
           out);
 }
 
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command k_commands[] = {
+    {"info", lw_cmd_info}, {"weigh", lw_cmd_weigh}, {"size", lw_cmd_size},
+    {"gem", lw_cmd_gem},   {"demo", lw_cmd_demo},
+};
+
 int lw_cli_main(int argc, char **argv)
 {
+    /* JSON output allocates through the same seam as everything else. */
+    json_set_alloc_funcs(lw_malloc, lw_free);
     if (argc < 2) {
         usage(stderr);
         return LW_EXIT_USAGE;
@@ -34,6 +51,9 @@ int lw_cli_main(int argc, char **argv)
         printf("lostwax %s\n", LW_VERSION);
         return LW_EXIT_OK;
     }
+    for (size_t i = 0; i < sizeof k_commands / sizeof *k_commands; i++)
+        if (strcmp(argv[1], k_commands[i].name) == 0)
+            return k_commands[i].run(argc, argv);
     fprintf(stderr, "lostwax: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return LW_EXIT_USAGE;

@@ -55,11 +55,17 @@ static void data_dir(char *buf, size_t size)
     snprintf(buf, size, "%s", LW_DATA_DIR);
 }
 
+void lw_cli_data_path(const char *rel, char *buf, size_t size)
+{
+    char dir[4096];
+    data_dir(dir, sizeof dir);
+    snprintf(buf, size, "%s/%s", dir, rel);
+}
+
 int lw_cli_data_read(const char *cmd, const char *rel, uint8_t **data, size_t *len)
 {
-    char dir[4096], path[4400];
-    data_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char path[4400];
+    lw_cli_data_path(rel, path, sizeof path);
     lw_err err;
     lw_err_clear(&err);
     lw_rc rc = lw_file_read(path, (size_t)64 << 20, data, len, &err);

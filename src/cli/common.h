@@ -29,6 +29,9 @@ int lw_cli_exit_for(lw_rc rc);
  * or an exit code. *data is freed with lw_free. */
 int lw_cli_data_read(const char *cmd, const char *rel, uint8_t **data, size_t *len);
 
+/* The path of data/<rel> in the trade-table folder (whether or not it exists). */
+void lw_cli_data_path(const char *rel, char *buf, size_t size);
+
 /* Prints a JSON document on stdout (2-space indent, keys in insertion order) and frees it. */
 void lw_cli_json_print(json_t *doc);
 
