@@ -60,9 +60,9 @@ typedef struct lw_mesh_report {
     uint64_t edges;            /* undirected edges */
     uint64_t boundary_edges, nonmanifold_edges;
     uint32_t holes, degenerate_facets, flipped_facets, inverted_shells, overlapping_pairs;
-    bool watertight;           /* every edge shared by exactly two facets, and no degenerate facet */
+    bool watertight;           /* every edge shared by exactly two facets, no degenerate facet */
     bool oriented;             /* after fixes, every shell consistently oriented and outward */
-    lw_measure total;          /* sums over shells; overlapping shells make volume an overestimate */
+    lw_measure total;          /* sums over shells; overlapping shells overstate the volume */
     lw_problem *problems;      /* owned; at most max_problems listed, counts above are complete */
     size_t nproblems;
 } lw_mesh_report;
@@ -77,8 +77,12 @@ typedef struct lw_check_opts {
 /* Default options: fix orientation and inverted shells, find overlaps. */
 void lw_check_opts_default(lw_check_opts *o);
 
-/* Checks (and with the fix options, repairs) the welded mesh m. On success *out holds the report;
- * free it with lw_mesh_report_clear. Errors: LW_ENOMEM (report left empty, mesh unchanged). */
+/* Checks (and with the fix options, repairs) the welded mesh m; opts NULL = defaults. On success
+ * *out holds the report; free it with lw_mesh_report_clear. An empty mesh gives an empty report
+ * (not watertight). Without find_overlaps no shell is nested, so an inward closed shell lying in
+ * another's box is given no verdict (it may be a cavity) rather than called inside out.
+ * Errors, each with the report left empty and the mesh unchanged: LW_ENOMEM; LW_EINVAL (a vertex
+ * index out of range: the message names the facet); LW_ELIMIT (more than 700 million facets). */
 lw_rc lw_mesh_check(lw_mesh *m, const lw_check_opts *opts, lw_mesh_report *out, lw_err *err);
 void lw_mesh_report_clear(lw_mesh_report *r);
 
