@@ -74,8 +74,8 @@ static int weigh_one(const lw_cli_mesh *m, const weigh_opts *w, json_t *files)
         printf("  pattern  %s in %s (%.2f g/cm³)\n",
                lw_mg_format(pattern_mg, w->unit, buf, sizeof buf), w->pattern->name,
                w->pattern->density);
-        printf("  %-18s %12s %16s %12s %14s\n", "metal", "piece", "fine", "with stones",
-               "to melt");
+        printf("  %-18s %12s %16s %14s%s\n", "metal", "piece", "fine", "to melt",
+               w->stones ? "   with stones" : "");
     }
     for (int i = 0; i < w->nmetals; i++) {
         const lw_metal *a = w->metals[i];
@@ -99,10 +99,11 @@ static int weigh_one(const lw_cli_mesh *m, const weigh_opts *w, json_t *files)
             char fine[48];
             snprintf(fine, sizeof fine, "%s %s", lw_mg_format(pw.fine, w->unit, buf2, sizeof buf2),
                      a->fine[0] ? a->fine : "");
-            printf("  %-18s %12s %16s %12s %14s\n", a->id,
-                   lw_mg_format(pw.net, w->unit, buf, sizeof buf), a->fineness ? fine : "-",
-                   lw_mg_format(pw.gross, w->unit, buf3, sizeof buf3),
-                   lw_mg_format(melt, w->unit, buf2, sizeof buf2));
+            printf("  %-18s %12s %16s %14s", a->id, lw_mg_format(pw.net, w->unit, buf, sizeof buf),
+                   a->fineness ? fine : "-", lw_mg_format(melt, w->unit, buf2, sizeof buf2));
+            if (w->stones)
+                printf("   %12s", lw_mg_format(pw.gross, w->unit, buf3, sizeof buf3));
+            printf("\n");
         }
     }
     if (fj) {

@@ -62,6 +62,30 @@ static void raster_tri(grid *g, const double p[3][2])
         }
 }
 
+/* Grows the metal by one cell in all eight directions. Facets seen edge-on or seams that fall on a
+ * grid line can leave one-cell cracks in the projection through which the outside would flood
+ * into the hole. The grid only locates the hole: the diameter is measured exactly afterwards, so
+ * shrinking the hole by a cell here costs no precision. */
+static lw_rc dilate(grid *g)
+{
+    size_t n = (size_t)g->n * g->n;
+    uint8_t *copy = lw_malloc(n);
+    if (!copy)
+        return LW_ENOMEM;
+    memcpy(copy, g->cell, n);
+    for (int j = 0; j < g->n; j++)
+        for (int i = 0; i < g->n; i++) {
+            if (!copy[j * g->n + i])
+                continue;
+            for (int b = j - 1; b <= j + 1; b++)
+                for (int a = i - 1; a <= i + 1; a++)
+                    if (a >= 0 && b >= 0 && a < g->n && b < g->n)
+                        g->cell[b * g->n + a] = 1;
+        }
+    lw_free(copy);
+    return LW_OK;
+}
+
 /* Marks empty cells reachable from the border as outside (value 2), iteratively with a stack. */
 static lw_rc flood_outside(grid *g)
 {
@@ -172,7 +196,9 @@ static lw_rc try_axis(const lw_mesh *m, const lw_bbox *bb, int axis, double *pro
         }
         raster_tri(g, p);
     }
-    lw_rc rc = flood_outside(g);
+    lw_rc rc = dilate(g);
+    if (!rc)
+        rc = flood_outside(g);
     if (rc)
         return rc;
     /* The hole: the enclosed empty cells. Its centroid starts the search for the centre. */
@@ -225,7 +251,9 @@ static lw_rc try_axis(const lw_mesh *m, const lw_bbox *bb, int axis, double *pro
         }
     }
     lw_free(near);
-    double hole_area = (double)holes * g->step * g->step;
+    /* The dilation shrank the hole's radius by about a cell: add it back for the roundness. */
+    double hole_r = sqrt((double)holes / M_PI) * g->step + g->step;
+    double hole_area = M_PI * hole_r * hole_r;
     c->centre[0] = q[0];
     c->centre[1] = q[1];
     c->radius = r;

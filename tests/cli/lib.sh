@@ -44,3 +44,18 @@ finish() {
   echo "$(basename "$0"): $checks checks, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+# need_shared REL: the path of ../shared/data/REL, or skip the whole test (exit 77) without it.
+need_shared() {
+  local p="${LW_SHARED_DATA:-}/$1"
+  if [ -z "${LW_SHARED_DATA:-}" ] || [ ! -e "$p" ]; then
+    echo "SKIP: shared data $1 not found" >&2
+    exit 77
+  fi
+  echo "$p"
+}
+
+# need_program NAME: skip the whole test (exit 77) when a peer program is not installed.
+need_program() {
+  command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed (scripts/deps test)" >&2; exit 77; }
+}
