@@ -23,16 +23,23 @@
 #include "geom/import.h"
 #include "geom/mesh.h"
 
-/* Parses a 3MF package held in memory. Errors name the entry and the XML line/column:
+/* Parses a 3MF package held in memory into *out, which must be freshly lw_import_init'ed (it is
+ * cleared on failure). A model without a unit attribute is in millimetres, as the specification
+ * says: unit_mm = 1 and unit_decl = "millimeter". Errors name the entry and the XML line/column
+ * (indices as in the file, from 0):
  * "3D/3dmodel.model: line 12, column 5: triangle 7 refers to vertex 40 of object 1, which has
  * 36 vertices". */
 lw_rc lw_3mf_parse(const uint8_t *data, size_t len, const lw_mesh_limits *lim, lw_import *out,
                    lw_err *err);
 
 /* Appends a 3MF package of the mesh to out: one object per part (facets grouped by part id, each
- * object's vertices re-indexed from 0), named from part_names when given, one build item per
- * object with an identity transform, unit millimetre, coordinates written with
- * lw_fmt_f64 (they read back bit-exact). PrusaSlicer and other slicers open it. LW_ENOMEM, LW_ELIMIT, LW_EIO (zip library). */
+ * object's vertices re-indexed from 0 in order of first use, parts without facets skipped), named
+ * from part_names when given, one build item per object with an identity transform, unit
+ * millimetre, coordinates written with lw_fmt_f64 (they read back bit-exact), fixed timestamps
+ * (the same mesh gives the same bytes). nparts 0 means "highest part id + 1" and ignores
+ * part_names. PrusaSlicer and other slicers open it. Errors: LW_EINVAL (no facets, a part id
+ * >= nparts, an index out of range, a non-finite coordinate), LW_ENOMEM, LW_ELIMIT, LW_EIO (the
+ * zip library). */
 lw_rc lw_3mf_write(const lw_mesh *m, const char *const *part_names, uint32_t nparts, lw_buf *out,
                    lw_err *err);
 
