@@ -38,7 +38,8 @@ void lw_err_clear(lw_err *e);
 /* Records rc and the formatted message if e holds no error yet; later calls keep the first error.
  * Returns rc so a caller can write `return lw_err_set(err, LW_EFORMAT, "...")`. e may be NULL. */
 lw_rc lw_err_set(lw_err *e, lw_rc rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-lw_rc lw_err_vset(lw_err *e, lw_rc rc, const char *fmt, va_list ap);
+lw_rc lw_err_vset(lw_err *e, lw_rc rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Records "out of memory" (a fixed message: formatting must not allocate). Returns LW_ENOMEM. */
 lw_rc lw_err_nomem(lw_err *e);

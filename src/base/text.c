@@ -174,14 +174,14 @@ int lw_fmt_f64(double v, char buf[32])
         buf[1] = 0;
         return 1;
     }
-    int n = 0;
-    for (int prec = 9; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, v);
-        double back;
-        const char *stop;
-        if (lw_parse_f64(buf, buf + n, &back, &stop) && back == v)
-            break;
-    }
+    /* 15 significant digits read back exactly for every value a person or CAD program typed;
+     * 17 always do. Two attempts at most keep writing a million-facet mesh quick; the price is
+     * that a value needing exactly 16 digits is written with 17. */
+    int n = snprintf(buf, 32, "%.15g", v);
+    double back;
+    const char *stop;
+    if (!lw_parse_f64(buf, buf + n, &back, &stop) || back != v)
+        n = snprintf(buf, 32, "%.17g", v);
     /* snprintf follows LC_NUMERIC; lostwax never sets it, but a host program might. */
     for (int i = 0; i < n; i++)
         if (buf[i] == ',')

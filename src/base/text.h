@@ -23,8 +23,8 @@ bool lw_parse_f64_str(const char *s, double *out);
  * int64; false on no digits or overflow. */
 bool lw_parse_i64(const char *s, const char *end, int64_t *out, const char **stop);
 
-/* Writes the shortest decimal (at most 17 significant digits, "%.*g" style, '.' as the point
- * whatever the locale) that lw_parse_f64 reads back as exactly v. buf must hold 32 bytes.
+/* Writes v in 15 significant digits when that reads back as exactly v, else in 17 (which always
+ * does), "%g" style with '.' as the point whatever the locale. buf must hold 32 bytes.
  * Returns the length written. */
 int lw_fmt_f64(double v, char buf[32]);
 
