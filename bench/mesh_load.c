@@ -43,16 +43,15 @@ static double run_lostwax(const char *path, double *volume, uint32_t *shells, ui
     lw_err_clear(&err);
     lw_mesh_limits lim;
     lw_mesh_limits_default(&lim);
-    uint8_t *data;
-    size_t len;
+    lw_file_view view;
     lw_import imp;
     lw_mesh_report rep;
-    if (lw_file_read(path, lim.max_file_bytes, &data, &len, &err) ||
-        lw_mesh_import(data, len, "stl", &lim, &imp, &err)) {
+    if (lw_file_view_open(path, lim.max_file_bytes, &view, &err) ||
+        lw_mesh_import(view.data, view.len, "stl", &lim, &imp, &err)) {
         fprintf(stderr, "bench_mesh_load: %s: %s\n", path, err.msg);
         exit(1);
     }
-    lw_free(data);
+    lw_file_view_close(&view);
     lw_check_opts opts;
     lw_check_opts_default(&opts);
     if (lw_mesh_check(&imp.mesh, &opts, &rep, &err)) {
@@ -72,6 +71,7 @@ static double run_lostwax(const char *path, double *volume, uint32_t *shells, ui
  * file so the volume it found can be shown next to ours. */
 static double run_admesh(const char *path, const char *report)
 {
+    fflush(stdout); /* or the child's freopen would print our pending output again */
     double t0 = now();
     pid_t pid = fork();
     if (pid == 0) {

@@ -4,12 +4,30 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Fault injection state. Process-wide by design: it exists so tests can reach every error path of
  * code that allocates deep inside, which is impossible to thread through as a parameter. */
 static atomic_long g_countdown = -1;
 static atomic_long g_failures = 0;
+
+/* Offers the 2 MiB-aligned interior of a big block for huge pages (see LW_HUGE_MIN). Pages
+ * already touched stay as they are; the untouched rest, usually all of it, is faulted in huge. */
+static void *advise_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (p && size >= LW_HUGE_MIN) {
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+        uintptr_t e = ((uintptr_t)p + size) & ~(huge - 1);
+        if (e > a)
+            (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
+}
 
 static int should_fail(void)
 {
@@ -40,7 +58,7 @@ void *lw_malloc(size_t size)
 {
     if (should_fail())
         return NULL;
-    return malloc(size ? size : 1);
+    return advise_huge(malloc(size ? size : 1), size);
 }
 
 void *lw_calloc(size_t count, size_t size)
@@ -49,14 +67,14 @@ void *lw_calloc(size_t count, size_t size)
         return NULL;
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    return advise_huge(calloc(count ? count : 1, size ? size : 1), count * size);
 }
 
 void *lw_realloc(void *ptr, size_t size)
 {
     if (should_fail())
         return NULL;
-    return realloc(ptr, size ? size : 1);
+    return advise_huge(realloc(ptr, size ? size : 1), size);
 }
 
 void *lw_reallocarray(void *ptr, size_t count, size_t size)
@@ -67,6 +85,7 @@ void *lw_reallocarray(void *ptr, size_t count, size_t size)
 }
 
 void lw_free(void *ptr) { free(ptr); }
+
 
 char *lw_strndup(const char *s, size_t n)
 {

@@ -19,6 +19,12 @@ void *lw_realloc(void *ptr, size_t size);
 void *lw_reallocarray(void *ptr, size_t count, size_t size);
 void lw_free(void *ptr);
 
+/* Blocks of LW_HUGE_MIN bytes or more (a million-facet mesh's arrays, hash tables, edge maps) are
+ * offered to the kernel for transparent huge pages: a 50 MB mesh then costs a few dozen page
+ * faults instead of twelve thousand, and random probes into a table do not each miss the TLB.
+ * Where the kernel does not do huge pages nothing changes. */
+#define LW_HUGE_MIN ((size_t)4 << 20)
+
 /* A copy of the first n bytes of s followed by NUL (stops early at a NUL). Free with lw_free. */
 char *lw_strndup(const char *s, size_t n);
 char *lw_strdup(const char *s);

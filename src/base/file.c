@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,6 +104,58 @@ lw_rc lw_file_read(const char *path, size_t max_bytes, uint8_t **data, size_t *l
     lw_rc rc = read_fd(fd, max_bytes, hint, data, len, err);
     close(fd);
     return rc;
+}
+
+lw_rc lw_file_view_open(const char *path, size_t max_bytes, lw_file_view *view, lw_err *err)
+{
+    memset(view, 0, sizeof *view);
+    if (strcmp(path, "-") != 0) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            return lw_err_set(err, e == ENOENT ? LW_ENOTFOUND : LW_EIO, "cannot open: %s",
+                              strerror(e));
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+            if ((uint64_t)st.st_size > max_bytes) {
+                close(fd);
+                return lw_err_set(err, LW_ELIMIT,
+                                  "%lld bytes is larger than the limit of %zu bytes",
+                                  (long long)st.st_size, max_bytes);
+            }
+            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            close(fd);
+            if (p != MAP_FAILED) {
+                /* Parsers read front to back: let the kernel read ahead generously. */
+                (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+                (void)madvise(p, (size_t)st.st_size, MADV_WILLNEED);
+                view->data = p;
+                view->len = view->map_len = (size_t)st.st_size;
+                return LW_OK;
+            }
+        } else {
+            close(fd);
+        }
+        /* Not mappable (empty, a directory, a device): the ordinary read explains or copes. */
+    }
+    uint8_t *data;
+    size_t len;
+    lw_rc rc = lw_file_read(path, max_bytes, &data, &len, err);
+    if (rc)
+        return rc;
+    view->data = data;
+    view->len = len;
+    view->owned = data;
+    return LW_OK;
+}
+
+void lw_file_view_close(lw_file_view *view)
+{
+    if (view->map_len)
+        munmap((void *)view->data, view->map_len);
+    lw_free(view->owned);
+    memset(view, 0, sizeof *view);
 }
 
 static lw_rc write_all(int fd, const void *data, size_t n, lw_err *err)

@@ -18,6 +18,22 @@
  * Messages do not repeat the path: callers prefix it. */
 lw_rc lw_file_read(const char *path, size_t max_bytes, uint8_t **data, size_t *len, lw_err *err);
 
+/* A file's bytes for reading: mapped when it is a regular file (no copy: a 50 MB mesh costs no
+ * time to "read" and the parser's first touch brings the pages in), read into memory otherwise
+ * (standard input, pipes). Read-only. */
+typedef struct lw_file_view {
+    const uint8_t *data; /* len bytes (not NUL-terminated) */
+    size_t len;
+    void *owned;         /* internal: the heap copy, when not mapped */
+    size_t map_len;      /* internal: the mapped length, when mapped */
+} lw_file_view;
+
+/* Opens `path` ("-" is standard input) for reading with the same limit and errors as
+ * lw_file_read. Release with lw_file_view_close (harmless on a zeroed view). A file that changes
+ * while mapped may show the change; lostwax maps only files it reads once, straight away. */
+lw_rc lw_file_view_open(const char *path, size_t max_bytes, lw_file_view *view, lw_err *err);
+void lw_file_view_close(lw_file_view *view);
+
 /* Atomically replaces `path` with the n bytes at data (temp file, fsync, rename, fsync of the
  * directory). "-" writes to standard output. Errors: LW_EIO with the system's reason. */
 lw_rc lw_file_write_atomic(const char *path, const void *data, size_t n, lw_err *err);

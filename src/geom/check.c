@@ -166,11 +166,18 @@ static lw_rc new_shell(check *c, uint32_t first, uint32_t *s)
 /* ---- facets ------------------------------------------------------------------------------ */
 
 /* A facet is degenerate when two corners are the same vertex, or when its height over its longest
- * edge is at most 1e-10 of that edge plus the spacing of doubles at its coordinates (8 ulp): then
- * its normal is rounding noise. Thin but real slivers of CAD tessellation (1e-6 and up) pass.
- * This first pass also checks every vertex index, so later passes can trust them. */
+ * edge is at most 1e-10 of that edge plus the spacing of doubles at the mesh's largest coordinate
+ * (8 ulp): then its normal is rounding noise. Thin but real slivers of CAD tessellation (1e-6 and
+ * up) pass. (The rounding term uses the whole mesh's largest coordinate, not the facet's: it only
+ * matters for facets a thousand times thinner than a micrometre, and one bound for all saves
+ * much of this pass's work.) This first pass also checks every vertex index, so later passes can
+ * trust them. */
 static lw_rc scan_facets(check *c)
 {
+    double big = 0;
+    for (size_t i = 0; i < 3 * (size_t)c->nv; i++)
+        big = dmax(big, fabs(c->m->xyz[i]));
+    const double e = 8 * DBL_EPSILON * big;
     for (uint32_t f = 0; f < c->nt; f++) {
         const uint32_t *t = tri_of(c, f);
         if (t[0] >= c->nv || t[1] >= c->nv || t[2] >= c->nv) {
@@ -183,12 +190,11 @@ static lw_rc scan_facets(check *c)
             continue;
         }
         const double *a = vtx(c, t[0]), *b = vtx(c, t[1]), *d = vtx(c, t[2]);
-        double u[3], v[3], w[3], big = 0;
+        double u[3], v[3], w[3];
         for (int k = 0; k < 3; k++) {
             u[k] = b[k] - a[k];
             v[k] = d[k] - a[k];
             w[k] = d[k] - b[k];
-            big = dmax(big, dmax(fabs(a[k]), dmax(fabs(b[k]), fabs(d[k]))));
         }
         double n0 = u[1] * v[2] - u[2] * v[1], n1 = u[2] * v[0] - u[0] * v[2],
                n2 = u[0] * v[1] - u[1] * v[0];
@@ -198,7 +204,6 @@ static lw_rc scan_facets(check *c)
                               w[0] * w[0] + w[1] * w[1] + w[2] * w[2]));
         /* The test is cr > l (1e-10 l + 8 eps big). Since (x + y)^2 <= 2 (x^2 + y^2), a cross
          * above the square-free bound passes without taking a root (nearly every facet). */
-        double e = 8 * DBL_EPSILON * big;
         if (cr2 > 2 * l2 * (1e-20 * l2 + e * e))
             continue;
         double l = sqrt(l2);

@@ -1,10 +1,11 @@
 /* lostwax: volume, area, bounding box and centroid of a set of facets (see measure.h).
  *
- * One pass finds the bounding box, a second sums, per facet, the signed tetrahedron it spans with
- * the box centre, its area and the first moments of both. Working about the box centre keeps the
- * coordinates small, so a ring 100 mm from the origin loses no digits to cancellation. The sums are
- * kept in blocks of a few thousand facets and then added, which bounds the rounding error growth by
- * the block length rather than the facet count.
+ * One pass sums, per facet, the signed tetrahedron it spans with a reference point, its area and
+ * the first moments of both, and grows the bounding box. The reference is a corner of the first
+ * facet: a point of the piece, so coordinates relative to it are no larger than the piece and a
+ * ring 100 mm from the origin loses no digits to cancellation. The sums are kept in blocks of a
+ * few thousand facets and then added, which bounds the rounding error growth by the block length
+ * rather than the facet count.
  */
 #include "geom/measure.h"
 
@@ -15,17 +16,23 @@
  * adding them costs nothing. */
 #define BLOCK 4096
 
+/* Plain comparisons (fmin/fmax also order NaNs, which finite coordinates never are, and are
+ * slower for it). */
+static inline double lesser(double a, double b) { return a < b ? a : b; }
+static inline double greater(double a, double b) { return a > b ? a : b; }
+
 static inline uint32_t face_at(const uint32_t *faces, size_t i)
 {
     return faces ? faces[i] : (uint32_t)i;
 }
 
-/* Sums over facets [i0, i1) about o: 6V, 6V (a+b+c), 2A, 2A (a+b+c), in s[0..7]. Everything
- * lives in scalars so the compiler keeps it in registers. */
+/* Sums over facets [i0, i1) about o: 6V, 6V (a+b+c), 2A, 2A (a+b+c), in s[0..7]; grows the box
+ * lo/hi by the corners. Everything lives in scalars so the compiler keeps it in registers. */
 static void block_sums(const lw_mesh *m, const uint32_t *faces, size_t i0, size_t i1,
-                       const double o[3], double s[8])
+                       const double o[3], double s[8], double lo[3], double hi[3])
 {
     double v6 = 0, vx = 0, vy = 0, vz = 0, a2 = 0, ax = 0, ay = 0, az = 0;
+    double lx = lo[0], ly = lo[1], lz = lo[2], hx = hi[0], hy = hi[1], hz = hi[2];
     const double ox = o[0], oy = o[1], oz = o[2];
     for (size_t i = i0; i < i1; i++) {
         const uint32_t *t = m->tri + 3 * (size_t)face_at(faces, i);
@@ -34,6 +41,12 @@ static void block_sums(const lw_mesh *m, const uint32_t *faces, size_t i0, size_
         double ax0 = pa[0] - ox, ay0 = pa[1] - oy, az0 = pa[2] - oz;
         double bx = pb[0] - ox, by = pb[1] - oy, bz = pb[2] - oz;
         double cx = pc[0] - ox, cy = pc[1] - oy, cz = pc[2] - oz;
+        lx = lesser(lx, lesser(pa[0], lesser(pb[0], pc[0])));
+        ly = lesser(ly, lesser(pa[1], lesser(pb[1], pc[1])));
+        lz = lesser(lz, lesser(pa[2], lesser(pb[2], pc[2])));
+        hx = greater(hx, greater(pa[0], greater(pb[0], pc[0])));
+        hy = greater(hy, greater(pa[1], greater(pb[1], pc[1])));
+        hz = greater(hz, greater(pa[2], greater(pb[2], pc[2])));
         double sx = ax0 + bx + cx, sy = ay0 + by + cy, sz = az0 + bz + cz;
         /* Signed volume of (o, a, b, c) times six: a . (b x c). */
         double v = ax0 * (by * cz - bz * cy) + ay0 * (bz * cx - bx * cz) +
@@ -60,6 +73,12 @@ static void block_sums(const lw_mesh *m, const uint32_t *faces, size_t i0, size_
     s[5] = ax;
     s[6] = ay;
     s[7] = az;
+    lo[0] = lx;
+    lo[1] = ly;
+    lo[2] = lz;
+    hi[0] = hx;
+    hi[1] = hy;
+    hi[2] = hz;
 }
 
 void lw_mesh_measure(const lw_mesh *m, const uint32_t *faces, size_t n, lw_measure *out)
@@ -71,39 +90,20 @@ void lw_mesh_measure(const lw_mesh *m, const uint32_t *faces, size_t n, lw_measu
     out->nfaces = (uint32_t)n;
     if (n == 0)
         return;
-    /* The box in scalars, compared inline: this pass must cost little next to the sums. */
     const double *p0 = m->xyz + 3 * (size_t)m->tri[3 * (size_t)face_at(faces, 0)];
-    double lx = p0[0], ly = p0[1], lz = p0[2], hx = lx, hy = ly, hz = lz;
-    for (size_t i = 0; i < n; i++) {
-        const uint32_t *t = m->tri + 3 * (size_t)face_at(faces, i);
-        for (int c = 0; c < 3; c++) {
-            const double *p = m->xyz + 3 * (size_t)t[c];
-            lx = p[0] < lx ? p[0] : lx;
-            ly = p[1] < ly ? p[1] : ly;
-            lz = p[2] < lz ? p[2] : lz;
-            hx = p[0] > hx ? p[0] : hx;
-            hy = p[1] > hy ? p[1] : hy;
-            hz = p[2] > hz ? p[2] : hz;
-        }
-    }
-    lw_bbox *b = &out->bbox;
-    b->min[0] = lx;
-    b->min[1] = ly;
-    b->min[2] = lz;
-    b->max[0] = hx;
-    b->max[1] = hy;
-    b->max[2] = hz;
-    double o[3];
-    for (int k = 0; k < 3; k++)
-        o[k] = 0.5 * (b->min[k] + b->max[k]);
-
+    const double o[3] = {p0[0], p0[1], p0[2]};
+    double lo[3] = {o[0], o[1], o[2]}, hi[3] = {o[0], o[1], o[2]};
     double tot[8] = {0, 0, 0, 0, 0, 0, 0, 0}, part[8];
     for (size_t i = 0; i < n; i += BLOCK) {
-        block_sums(m, faces, i, n - i > BLOCK ? i + BLOCK : n, o, part);
+        block_sums(m, faces, i, n - i > BLOCK ? i + BLOCK : n, o, part, lo, hi);
         for (int k = 0; k < 8; k++)
             tot[k] += part[k];
     }
-
+    lw_bbox *b = &out->bbox;
+    for (int k = 0; k < 3; k++) {
+        b->min[k] = lo[k];
+        b->max[k] = hi[k];
+    }
     out->volume = tot[0] / 6;
     out->area = tot[4] / 2;
     /* Any surface's tetrahedra from a point of its box sum to at most area * diagonal / 3 in

@@ -137,31 +137,9 @@ static bool kw_eq(const char *s, size_t n, const char *kw)
 /* ------------------------------------------------------------------------------------------ */
 /* Binary                                                                                     */
 
-/* Each vertex of a closed mesh is a corner of about six facets, and exporters write facets in a
- * spatially coherent order, so most corners were seen a few hundred facets earlier. A small
- * two-way set-associative memo of recent corners (keyed by their float32 bits) answers those
- * from the cache instead of the welder's table, which is too large for the cache and costs a
- * memory miss per probe. The memo only remembers what the welder answered, so the result is the
- * same with or without it. Bits, not values: -0 and +0 miss here and the welder merges them. */
-#define MEMO_SET_BITS 12 /* 4096 sets of 2 entries, 128 KiB: fits the L2 cache */
-
-typedef struct memo_entry {
-    uint32_t key[3];
-    uint32_t idx1; /* vertex index + 1; 0 = empty */
-} memo_entry;
-
-/* The set (two adjacent entries) for a key, among 2^bits sets. */
-static memo_entry *memo_set(memo_entry *memo, const uint32_t k[3], int bits)
-{
-    uint64_t h = (uint64_t)k[0] * 0x9E3779B97F4A7C15ull ^ (uint64_t)k[1] * 0xC2B2AE3D27D4EB4Full ^
-                 (uint64_t)k[2] * 0x165667B19E3779F9ull;
-    return memo + 2 * (size_t)(h >> (64 - bits));
-}
-
-static bool memo_is(const memo_entry *e, const uint32_t k[3])
-{
-    return e->idx1 && e->key[0] == k[0] && e->key[1] == k[1] && e->key[2] == k[2];
-}
+/* Facets go to the welder a block at a time, so it can have the slots of many corners in flight
+ * (see lw_welder32). */
+#define FACET_BLOCK 256
 
 static lw_rc parse_binary(const uint8_t *data, size_t len, const lw_mesh_limits *lim,
                           lw_import *out, lw_err *err)
@@ -204,75 +182,50 @@ static lw_rc parse_binary(const uint8_t *data, size_t len, const lw_mesh_limits 
         return rc == LW_ENOMEM ? lw_err_nomem(err)
                                : lw_err_set(err, LW_ELIMIT, "%" PRIu32 " facets: over a limit",
                                             count);
-    int memo_bits = 5; /* small files get a small memo: about two entries per corner */
-    while (memo_bits < MEMO_SET_BITS && ((size_t)1 << memo_bits) < 3 * (size_t)count)
-        memo_bits++;
-    memo_entry *memo = lw_calloc((size_t)2 << memo_bits, sizeof *memo);
-    if (!memo)
+    lw_welder32 w;
+    if ((rc = lw_welder32_init(&w, m, guess)))
         return lw_err_nomem(err);
-    lw_welder w;
-    if ((rc = lw_welder_init(&w, m, guess))) {
-        lw_free(memo);
-        return lw_err_nomem(err);
-    }
 
-    const uint8_t *f = data + STL_PREFIX;
-    for (uint32_t i = 0; i < count; i++, f += STL_FACET) {
-        double s[3], v[9];
-        uint32_t bits[9];
-        for (int k = 0; k < 3; k++)
-            s[k] = get_f32le(f + 4 * k);
-        for (int k = 0; k < 9; k++) {
-            bits[k] = get_u32le(f + 12 + 4 * k);
-            float x;
-            memcpy(&x, &bits[k], sizeof x);
-            v[k] = x;
+    uint32_t keys[9 * FACET_BLOCK];
+    for (uint32_t first = 0; first < count; first += FACET_BLOCK) {
+        uint32_t nb = count - first < FACET_BLOCK ? count - first : FACET_BLOCK;
+        const uint8_t *f = data + STL_PREFIX + (size_t)first * STL_FACET;
+        for (uint32_t j = 0; j < nb; j++, f += STL_FACET) {
+            uint32_t i = first + j, *bits = keys + 9 * (size_t)j;
+            double s[3], v[9];
+            for (int k = 0; k < 3; k++)
+                s[k] = get_f32le(f + 4 * k);
+            for (int k = 0; k < 9; k++) {
+                bits[k] = get_u32le(f + 12 + 4 * k);
+                float x;
+                memcpy(&x, &bits[k], sizeof x);
+                v[k] = x;
+                if (!isfinite(v[k])) {
+                    size_t at = STL_PREFIX + (size_t)i * STL_FACET;
+                    rc = lw_err_set(err, LW_EFORMAT,
+                                    "facet %" PRIu32 " (byte %zu): vertex %d has %s %c coordinate "
+                                    "(byte %zu)",
+                                    i, at, k / 3 + 1, isnan(v[k]) ? "a NaN" : "an infinite",
+                                    "xyz"[k % 3], at + 12 + 4 * (size_t)k);
+                    goto done;
+                }
+            }
+            judge_normal(out, s, v);
         }
-        for (int k = 0; k < 9; k++) {
-            if (!isfinite(v[k])) {
-                size_t at = STL_PREFIX + (size_t)i * STL_FACET;
-                rc = lw_err_set(err, LW_EFORMAT,
-                                "facet %" PRIu32 " (byte %zu): vertex %d has %s %c coordinate "
-                                "(byte %zu)",
-                                i, at, k / 3 + 1, isnan(v[k]) ? "a NaN" : "an infinite",
-                                "xyz"[k % 3], at + 12 + 4 * (size_t)k);
-                goto done;
-            }
-        }
-        judge_normal(out, s, v);
-        uint32_t *t = m->tri + 3 * (size_t)i;
-        for (int c = 0; c < 3; c++) {
-            const uint32_t *key = bits + 3 * c;
-            memo_entry *set = memo_set(memo, key, memo_bits);
-            if (memo_is(&set[0], key)) {
-                t[c] = set[0].idx1 - 1;
-                continue;
-            }
-            if (memo_is(&set[1], key)) { /* keep the most recent first */
-                memo_entry hit = set[1];
-                set[1] = set[0];
-                set[0] = hit;
-                t[c] = hit.idx1 - 1;
-                continue;
-            }
-            if ((rc = lw_welder_add(&w, v + 3 * c, &t[c]))) {
-                if (rc == LW_ENOMEM)
-                    lw_err_nomem(err);
-                else
-                    lw_err_set(err, rc,
-                               "facet %" PRIu32 " (byte %zu): more than %" PRIu32 " vertices",
-                               i, STL_PREFIX + (size_t)i * STL_FACET, lim->max_vertices);
-                goto done;
-            }
-            set[1] = set[0];
-            memcpy(set[0].key, key, sizeof set[0].key);
-            set[0].idx1 = t[c] + 1;
+        size_t bad = 0;
+        if ((rc = lw_welder32_add(&w, keys, 3 * (size_t)nb, m->tri + 3 * (size_t)first, &bad))) {
+            uint32_t i = first + (uint32_t)(bad / 3);
+            if (rc == LW_ENOMEM)
+                lw_err_nomem(err);
+            else
+                lw_err_set(err, rc, "facet %" PRIu32 " (byte %zu): more than %" PRIu32
+                           " vertices", i, STL_PREFIX + (size_t)i * STL_FACET, lim->max_vertices);
+            goto done;
         }
     }
     m->nt = count;
 done:
-    lw_welder_clear(&w);
-    lw_free(memo);
+    lw_welder32_clear(&w);
     return rc;
 }
 
