@@ -121,14 +121,13 @@ int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, l
     lw_mesh_limits_default(&lim);
     lw_err err;
     lw_err_clear(&err);
-    uint8_t *data = NULL;
-    size_t len = 0;
-    lw_rc rc = lw_file_read(path, lim.max_file_bytes, &data, &len, &err);
+    lw_file_view view;
+    lw_rc rc = lw_file_view_open(path, lim.max_file_bytes, &view, &err);
     if (!rc) {
         char ext[16];
         lw_path_ext(path, ext, sizeof ext);
-        rc = lw_mesh_import(data, len, ext, &lim, &out->imp, &err);
-        lw_free(data);
+        rc = lw_mesh_import(view.data, view.len, ext, &lim, &out->imp, &err);
+        lw_file_view_close(&view);
     }
     if (rc)
         return lw_cli_fail(cmd, lw_cli_exit_for(rc), "%s: %s", path, err.msg);
