@@ -23,6 +23,9 @@ static const char k_help[] =
     "\n"
     "Exit: 0 done, 1 a file is not printable under --strict, 2 a file could not be read.\n";
 
+/* A value as printed with two decimals, without the "-0.00" of tiny negatives. */
+static double tidy(double v) { return fabs(v) < 0.005 ? 0 : v; }
+
 static const char *axis_name(int a) { return a == 0 ? "x" : a == 1 ? "y" : a == 2 ? "z" : "?"; }
 
 static int printable(const lw_mesh_report *r)
@@ -169,15 +172,16 @@ static void info_text(const lw_cli_mesh *m)
            r->holes == 1 ? "" : "s", r->degenerate_facets, r->degenerate_facets == 1 ? "" : "s");
     if (!lw_bbox_is_empty(b))
         printf("  size       %.2f x %.2f x %.2f mm (x %.2f..%.2f, y %.2f..%.2f, z %.2f..%.2f)\n",
-               b->max[0] - b->min[0], b->max[1] - b->min[1], b->max[2] - b->min[2], b->min[0],
-               b->max[0], b->min[1], b->max[1], b->min[2], b->max[2]);
+               b->max[0] - b->min[0], b->max[1] - b->min[1], b->max[2] - b->min[2],
+               tidy(b->min[0]), tidy(b->max[0]), tidy(b->min[1]), tidy(b->max[1]),
+               tidy(b->min[2]), tidy(b->max[2]));
     printf("  volume     %.2f mm³%s\n", r->total.volume,
            lw_cli_mesh_overlaps(m) ? " (shells overlap: counted twice where they do; the metal "
                                      "is less)"
                                    : "");
     printf("  area       %.2f mm²\n", r->total.area);
-    printf("  centroid   (%.2f, %.2f, %.2f) mm\n", r->total.centroid[0], r->total.centroid[1],
-           r->total.centroid[2]);
+    printf("  centroid   (%.2f, %.2f, %.2f) mm\n", tidy(r->total.centroid[0]),
+           tidy(r->total.centroid[1]), tidy(r->total.centroid[2]));
     if (m->ring.is_ring) {
         const lw_ring_measures *g = &m->ring;
         printf("  ring       inner diameter %.2f mm (circumference %.2f mm), finger along %s\n",

@@ -86,7 +86,7 @@ void lw_units_judge(const lw_bbox *raw, double declared, double override,
     }
     out->size_mm = extent * out->mm_per_unit;
     out->plausible = out->size_mm >= LW_JEWELLERY_MIN_MM && out->size_mm <= LW_JEWELLERY_MAX_MM;
-    if (out->plausible || extent <= 0 || override > 0)
+    if (out->plausible || extent <= 0)
         return;
     /* Candidate scales are the units CAD programs draw in, and decimal slips of them (a file
      * written in tenths or hundredths of a millimetre). Pick the one that lands the piece
