@@ -418,84 +418,63 @@ static lw_rc attach_repeated(check *c)
     return LW_OK;
 }
 
-/* Union-find over facets with a parity bit (F_PAR: winding relative to the parent). Parents
- * always have the lower index, so a set's root is its lowest facet. */
-static uint32_t uf_find(uint32_t *parent, uint8_t *fs, uint32_t x, uint32_t *par)
-{
-    uint32_t r = x, p = 0;
-    while (parent[r] != r) {
-        p ^= (fs[r] & F_PAR) ? 1u : 0u;
-        r = parent[r];
-    }
-    /* Point the path straight at the root, each node's parity made relative to it. */
-    for (uint32_t y = x, py = p; y != r;) {
-        uint32_t next = parent[y], pb = (fs[y] & F_PAR) ? 1u : 0u;
-        parent[y] = r;
-        fs[y] = (uint8_t)((fs[y] & ~F_PAR) | (py ? F_PAR : 0));
-        py ^= pb;
-        y = next;
-    }
-    *par = p;
-    return r;
-}
-
 /* Shells are the sets of facets joined through manifold edges, numbered by their lowest facet.
- * Facets across an edge both run the same way must have opposite windings; when an edge closes a
- * cycle that contradicts this, the shell cannot be oriented. A sequential union-find (rather than
- * a search) reads the mesh in its own order, which is several times kinder to the caches. */
+ * Facets across an edge both run the same way must have opposite windings (F_PAR, the winding
+ * relative to the shell's lowest facet, differs across an edge exactly when its MATE_SAME bit is
+ * set);
+ * when an edge closes a cycle that contradicts this, the shell cannot be oriented. A flood fill
+ * from each not yet reached facet, in ascending order, visits every facet and half-edge once. */
 static lw_rc find_shells(check *c)
 {
-    uint32_t *up = c->shell_of; /* parent links first, shell numbers at the end */
+    uint32_t *shell = c->shell_of;
     uint8_t *fs = c->fs;
     bool repeated = false, conflict = false;
+    uint32_t *stack = lw_malloc(((size_t)c->nt ? c->nt : 1) * sizeof *stack);
+    if (!stack)
+        return LW_ENOMEM;
     for (uint32_t f = 0; f < c->nt; f++)
-        up[f] = f;
-    for (uint32_t f = 0; f < c->nt; f++) {
-        if (fs[f] & F_REPEAT) {
+        shell[f] = NONE;
+    lw_rc rc = LW_OK;
+    for (uint32_t f0 = 0; f0 < c->nt; f0++) {
+        if (fs[f0] & F_REPEAT) {
             repeated = true;
             continue;
         }
-        for (uint32_t k = 0; k < 3; k++) {
-            uint32_t he = 3 * f + k, h = c->mate[he];
-            if (h >= MATE_NM || (h & ~MATE_SAME) < he)
-                continue;
-            uint32_t same = h >> 31, g = (h & ~MATE_SAME) / 3, pf, pg;
-            uint32_t rf = uf_find(up, fs, f, &pf), rg = uf_find(up, fs, g, &pg);
-            if (rf == rg) {
-                conflict |= (pf ^ pg) != same;
-                continue;
-            }
-            /* The higher root goes under the lower; its parity makes g's come out right. */
-            uint32_t lo = rf < rg ? rf : rg, hi = rf < rg ? rg : rf, ph = pf ^ pg ^ same;
-            up[hi] = lo;
-            fs[hi] = (uint8_t)((fs[hi] & ~F_PAR) | (ph ? F_PAR : 0));
-        }
-    }
-    /* Ascending, every parent is already final: a root gets the next shell number, any other
-     * facet its parent's number and its parity relative to the root. */
-    lw_rc rc = LW_OK;
-    for (uint32_t f = 0; f < c->nt; f++) {
-        if (fs[f] & F_REPEAT)
+        if (shell[f0] != NONE)
             continue;
         uint32_t s;
-        if (up[f] == f) {
-            if ((rc = new_shell(c, f, &s)))
-                return rc;
-            fs[f] &= (uint8_t)~F_PAR;
-        } else {
-            uint32_t q = up[f];
-            s = up[q];
-            if (fs[q] & F_PAR)
-                fs[f] ^= F_PAR;
-        }
-        up[f] = s;
+        if ((rc = new_shell(c, f0, &s)))
+            break;
         shell_work *w = &c->sw[s];
-        uint32_t par = (fs[f] & F_PAR) ? 1 : 0;
-        w->nfacets++;
-        w->count[par]++;
-        if (w->low[par] == NONE)
-            w->low[par] = f;
+        shell[f0] = s;
+        fs[f0] &= (uint8_t)~F_PAR;
+        size_t top = 0;
+        stack[top++] = f0;
+        while (top) {
+            uint32_t f = stack[--top], pf = (fs[f] & F_PAR) ? 1 : 0;
+            w->nfacets++;
+            w->count[pf]++;
+            if (f < w->low[pf])
+                w->low[pf] = f;
+            for (uint32_t k = 0; k < 3; k++) {
+                uint32_t h = c->mate[3 * f + k];
+                if (h >= MATE_NM)
+                    continue;
+                uint32_t same = h >> 31, g = (h & ~MATE_SAME) / 3;
+                if (shell[g] == NONE) {
+                    shell[g] = s;
+                    fs[g] = (uint8_t)((fs[g] & ~F_PAR) | ((pf ^ same) ? F_PAR : 0));
+                    stack[top++] = g;
+                } else if ((((fs[g] & F_PAR) ? 1u : 0u) ^ pf) != same) {
+                    conflict = true;
+                }
+            }
+        }
     }
+    lw_free(stack);
+    if (rc)
+        return rc;
+    uint32_t *up = shell;
     /* Areas decide between windings: needed only where a shell has both. */
     bool mixed = false;
     for (uint32_t i = 0; i < c->nshells; i++)
