@@ -1,8 +1,9 @@
 /* lostwax: the one error type.
  *
- * Every fallible function returns an lw_rc and, when handed an lw_err, records the *first* failure's
- * message there ("facet 1204: vertex 2 is NaN"). Callers add outer context with lw_err_prefix() as the
- * error travels up ("ring.stl: facet 1204: ..."), so the user sees what failed and where.
+ * Every fallible function returns an lw_rc and, when handed an lw_err, records the *first*
+ * failure's message there ("facet 1204: vertex 2 is NaN"). Callers add outer context with
+ * lw_err_prefix() as the error travels up ("ring.stl: facet 1204: ..."), so the user sees what
+ * failed and where.
  */
 #ifndef LW_BASE_ERR_H
 #define LW_BASE_ERR_H

@@ -22,15 +22,27 @@ static const double k_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 
 static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
-static bool match_word(const char *s, const char *end, const char *w)
+void lw_skip_blanks(const char **p, const char *end)
+{
+    while (*p < end && (**p == ' ' || **p == '\t'))
+        (*p)++;
+}
+
+bool lw_eat_word(const char **p, const char *end, const char *w)
 {
     size_t n = strlen(w);
-    if ((size_t)(end - s) < n)
+    if ((size_t)(end - *p) < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)s[i]) != w[i])
+        if (lower((unsigned char)(*p)[i]) != (unsigned char)w[i])
             return false;
+    *p += n;
     return true;
+}
+
+static bool match_word(const char *s, const char *end, const char *w)
+{
+    return lw_eat_word(&s, end, w);
 }
 
 bool lw_parse_f64(const char *s, const char *end, double *out, const char **stop)

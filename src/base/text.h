@@ -28,6 +28,13 @@ bool lw_parse_i64(const char *s, const char *end, int64_t *out, const char **sto
  * Returns the length written. */
 int lw_fmt_f64(double v, char buf[32]);
 
+/* Moves *p past spaces and tabs, not beyond end. */
+void lw_skip_blanks(const char **p, const char *end);
+
+/* If [*p, end) starts with `word` (given in lower case; the text is compared ignoring ASCII
+ * case), moves *p past it and returns true. */
+bool lw_eat_word(const char **p, const char *end, const char *word);
+
 /* ASCII case-insensitive comparisons (locale-free). */
 bool lw_str_ieq(const char *a, const char *b);
 bool lw_str_iprefix(const char *s, const char *prefix);

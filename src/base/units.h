@@ -17,7 +17,8 @@ typedef int32_t lw_permille;  /* fineness, parts per thousand of fine metal */
 typedef int32_t lw_circ_cmm;  /* ring inner circumference, 1/100 mm */
 typedef int64_t lw_minor;     /* money, minor units of the studio's currency */
 
-/* Troy weights, exact by definition: 1 grain = 64.79891 mg, 1 dwt = 24 grains, 1 ozt = 480 grains. */
+/* Troy weights, exact by definition: 1 grain = 64.79891 mg, 1 dwt = 24 grains,
+ * 1 ozt = 480 grains. */
 #define LW_MG_PER_DWT 1555.17384
 #define LW_MG_PER_OZT 31103.4768
 #define LW_MG_PER_CT 200.0

@@ -89,17 +89,9 @@ int lw_cmd_demo(int argc, char **argv)
 {
     lw_opt opts[] = {{"help", false}};
     lw_args args;
-    int e = lw_args_parse("demo", argc, argv, 2, opts, 1, &args);
-    if (e)
+    int e = lw_cli_begin("demo", argc, argv, opts, 1, k_help, 0, 1, &args);
+    if (e >= 0)
         return e;
-    if (opts[0].present) {
-        fputs(k_help, stdout);
-        return LW_EXIT_OK;
-    }
-    if (args.npos > 1) {
-        fputs(k_help, stderr);
-        return LW_EXIT_USAGE;
-    }
     const char *dir = args.npos ? args.pos[0] : "lostwax-demo";
     if (strlen(dir) > 300 || strchr(dir, ' '))
         return lw_cli_fail("demo", LW_EXIT_USAGE, "DIR must be a path of at most 300 characters "

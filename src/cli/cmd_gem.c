@@ -147,13 +147,9 @@ int lw_cmd_gem(int argc, char **argv)
     lw_opt opts[] = {{"stone", true}, {"carat", true}, {"ratio", true},
                      {"list", false}, {"json", false}, {"help", false}};
     lw_args args;
-    int e = lw_args_parse("gem", argc, argv, 2, opts, 6, &args);
-    if (e)
+    int e = lw_cli_begin("gem", argc, argv, opts, 6, k_help, 0, 2, &args);
+    if (e >= 0)
         return e;
-    if (opts[5].present) {
-        fputs(k_help, stdout);
-        return LW_EXIT_OK;
-    }
     lw_gem_tables t;
     if ((e = lw_cli_load_gems("gem", &t)))
         goto done;

@@ -152,8 +152,8 @@ static void info_text(const lw_cli_mesh *m)
         if (m->units.suggest > 0) {
             char sname[32];
             lw_units_name(m->units.suggest, sname, sizeof sname);
-            printf("  WARNING    %.2f mm across is not the size of a piece of jewellery; drawn in %s "
-                   "it would be %.2f mm (use --units %s)\n",
+            printf("  WARNING    %.2f mm across is not the size of a piece of jewellery; "
+                   "drawn in %s it would be %.2f mm (use --units %s)\n",
                    m->units.size_mm, sname, m->units.suggest_size, sname);
         } else {
             printf("  WARNING    %.2f mm across is not the size of a piece of jewellery: check the "
@@ -189,7 +189,8 @@ static void info_text(const lw_cli_mesh *m)
         printf("  sizes      ");
         lw_cli_ring_sizes_text(M_PI * g->inner_diameter, stdout);
         printf("\n");
-        printf("  shank      %.2f mm thick, %.2f mm wide at its thinnest (outer diameter %.2f mm)\n",
+        printf("  shank      %.2f mm thick, %.2f mm wide at its thinnest "
+               "(outer diameter %.2f mm)\n",
                g->shank_thickness, g->shank_width, g->outer_diameter);
     }
     if (m->imp.normals_wrong || m->imp.normals_zero)
@@ -211,17 +212,9 @@ int lw_cmd_info(int argc, char **argv)
 {
     lw_opt opts[] = {{"units", true}, {"strict", false}, {"json", false}, {"help", false}};
     lw_args args;
-    int rc = lw_args_parse("info", argc, argv, 2, opts, 4, &args);
-    if (rc)
+    int rc = lw_cli_begin("info", argc, argv, opts, 4, k_help, 1, LW_MAX_POSITIONAL, &args);
+    if (rc >= 0)
         return rc;
-    if (opts[3].present) {
-        fputs(k_help, stdout);
-        return LW_EXIT_OK;
-    }
-    if (args.npos == 0) {
-        fputs(k_help, stderr);
-        return LW_EXIT_USAGE;
-    }
     double units = 0;
     if (opts[0].present) {
         lw_err err;

@@ -125,24 +125,18 @@ int lw_cmd_size(int argc, char **argv)
 {
     lw_opt opts[] = {{"from", true}, {"to", true}, {"json", false}, {"help", false}};
     lw_args args;
-    int e = lw_args_parse("size", argc, argv, 2, opts, 4, &args);
-    if (e)
+    int e = lw_cli_begin("size", argc, argv, opts, 4, k_help, 1, 2, &args);
+    if (e >= 0)
         return e;
-    if (opts[3].present) {
-        fputs(k_help, stdout);
-        return LW_EXIT_OK;
-    }
     char joined[128];
-    if (args.npos != 1) {
+    if (args.npos == 2) {
         /* "7 1/4" typed without quotes arrives as two arguments: join them back. */
-        if (args.npos == 2 && strchr(args.pos[1], '/')) {
-            snprintf(joined, sizeof joined, "%s %s", args.pos[0], args.pos[1]);
-            args.pos[0] = joined;
-            args.npos = 1;
-        } else {
+        if (!strchr(args.pos[1], '/')) {
             fputs(k_help, stderr);
             return LW_EXIT_USAGE;
         }
+        snprintf(joined, sizeof joined, "%s %s", args.pos[0], args.pos[1]);
+        args.pos[0] = joined;
     }
     lw_ring_charts set;
     if ((e = lw_cli_load_ring_charts("size", &set))) {

@@ -122,17 +122,10 @@ int lw_cmd_weigh(int argc, char **argv)
     lw_opt opts[] = {{"metal", true},  {"pattern", true}, {"sprue", true}, {"stones", true},
                      {"unit", true},   {"units", true},   {"json", false}, {"help", false}};
     lw_args args;
-    int e = lw_args_parse("weigh", argc, argv, 2, opts, 8, &args);
-    if (e)
+    int e = lw_cli_begin("weigh", argc, argv, opts, 8, k_help, 1, LW_MAX_POSITIONAL, &args);
+    if (e >= 0)
         return e;
-    if (opts[7].present) {
-        fputs(k_help, stdout);
-        return LW_EXIT_OK;
-    }
-    if (args.npos == 0) {
-        fputs(k_help, stderr);
-        return LW_EXIT_USAGE;
-    }
+    e = 0;
     lw_metals t;
     weigh_opts w = {.sprue_pct = LW_SPRUE_DEFAULT_PCT, .unit = LW_WEIGHT_G};
     lw_err err;

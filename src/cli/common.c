@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/file.h"
+#include "cli/args.h"
 #include "geom/measure.h"
 
 int lw_cli_fail(const char *cmd, int code, const char *fmt, ...)
@@ -20,6 +21,23 @@ int lw_cli_fail(const char *cmd, int code, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return code;
+}
+
+int lw_cli_begin(const char *cmd, int argc, char **argv, lw_opt *opts, size_t nopts,
+                 const char *help, int min_pos, int max_pos, lw_args *args)
+{
+    int e = lw_args_parse(cmd, argc, argv, 2, opts, nopts, args);
+    if (e)
+        return e;
+    if (lw_opt_get(opts, nopts, "help")->present) {
+        fputs(help, stdout);
+        return LW_EXIT_OK;
+    }
+    if (args->npos < min_pos || args->npos > max_pos) {
+        fputs(help, stderr);
+        return LW_EXIT_USAGE;
+    }
+    return -1;
 }
 
 int lw_cli_exit_for(lw_rc rc)

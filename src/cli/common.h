@@ -17,8 +17,19 @@
 #include "geom/import.h"
 #include "geom/mesh_units.h"
 
+struct lw_opt;
+struct lw_args;
+
+/* The start every command shares: parses its options (which must include "help"), prints its
+ * help on stdout for --help (returns LW_EXIT_OK), or on stderr when the number of positional
+ * arguments is outside min_pos ... max_pos (returns LW_EXIT_USAGE). Returns -1 when the command
+ * should go on. */
+int lw_cli_begin(const char *cmd, int argc, char **argv, struct lw_opt *opts, size_t nopts,
+                 const char *help, int min_pos, int max_pos, struct lw_args *args);
+
 /* Prints "lostwax CMD: message" to stderr and returns code. */
-int lw_cli_fail(const char *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int lw_cli_fail(const char *cmd, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The exit code for an error code: LW_ENOMEM and LW_EIO on output are failures of the work (1),
  * everything about the input is 2. */

@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
+#include "design/table.h"
 
 _Static_assert(offsetof(lw_stone, id) == 0, "the loader finds a row's id at its start");
 _Static_assert(offsetof(lw_cut, id) == 0, "the loader finds a row's id at its start");
@@ -30,55 +31,7 @@ void lw_gem_tables_clear(lw_gem_tables *t)
 
 /* ---- reading cells ---------------------------------------------------------------------- */
 
-static bool valid_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= LW_GEM_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return false;
-    }
-    return true;
-}
 
-/* The cells every table has: id, name and source. */
-static lw_rc read_common(const char *idc, const char *namec, const char *srcc, size_t line,
-                         const char *name, char *id, char *nm, char *src, lw_err *err)
-{
-    if (!valid_id(idc))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: id '%.40s' must be 1-%d characters "
-                          "of a-z 0-9 . _ -", name, line, idc, LW_GEM_ID_MAX - 1);
-    snprintf(id, LW_GEM_ID_MAX, "%s", idc);
-    size_t nl = strlen(namec);
-    if (nl == 0 || nl >= LW_GEM_NAME_MAX)
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: name of %s must be 1-%d characters",
-                          name, line, id, LW_GEM_NAME_MAX - 1);
-    memcpy(nm, namec, nl + 1);
-    size_t ns = strlen(srcc);
-    if (ns == 0)
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s has no source: say where its "
-                          "figures come from", name, line, id);
-    if (ns >= LW_GEM_SOURCE_MAX)
-        return lw_err_set(err, LW_ELIMIT, "%s: line %zu: source of %s is longer than %d "
-                          "characters", name, line, id, LW_GEM_SOURCE_MAX - 1);
-    memcpy(src, srcc, ns + 1);
-    return LW_OK;
-}
-
-static lw_rc read_number(const char *cell, const char *col, double lo, double hi, size_t line,
-                         const char *name, double *out, lw_err *err)
-{
-    if (!lw_parse_f64_str(cell, out))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s '%.40s' is not a number", name,
-                          line, col, cell);
-    if (!(*out >= lo && *out <= hi))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s %g is outside %g ... %g", name,
-                          line, col, *out, lo, hi);
-    return LW_OK;
-}
 
 /* A trade formula: "-", "d2:F", "lwd:F" or "lwd:R=F,R=F,..." (F the factor, R the length/width
  * ratio it applies at, ascending from 1). */
@@ -133,14 +86,15 @@ static lw_rc read_stone(const lw_tsv *t, size_t r, const long *col, const char *
 {
     lw_stone *s = row;
     size_t line = t->row_line[r];
-    lw_rc rc = read_common(lw_tsv_cell(t, r, (size_t)col[S_ID]),
-                           lw_tsv_cell(t, r, (size_t)col[S_NAME]),
-                           lw_tsv_cell(t, r, (size_t)col[S_SOURCE]), line, name, s->id, s->name,
-                           s->source, err);
+    lw_rc rc = lw_table_ident(lw_tsv_cell(t, r, (size_t)col[S_ID]),
+                              lw_tsv_cell(t, r, (size_t)col[S_NAME]),
+                              lw_tsv_cell(t, r, (size_t)col[S_SOURCE]), line, name, s->id,
+                              sizeof s->id, s->name, sizeof s->name, s->source, sizeof s->source,
+                              err);
     if (rc)
         return rc;
-    return read_number(lw_tsv_cell(t, r, (size_t)col[S_SG]), "sg", 1.0, 10.0, line, name,
-                       &s->sg, err);
+    return lw_table_number(lw_tsv_cell(t, r, (size_t)col[S_SG]), "sg", s->id, 1.0, 10.0, line,
+                           name, &s->sg, err);
 }
 
 enum { K_ID, K_NAME, K_SOLID, K_CORR, K_SYM, K_DEPTH, K_TRADE, K_SOURCE, K_N };
@@ -153,10 +107,11 @@ static lw_rc read_cut(const lw_tsv *t, size_t r, const long *col, const char *na
 {
     lw_cut *c = row;
     size_t line = t->row_line[r];
-    lw_rc rc = read_common(lw_tsv_cell(t, r, (size_t)col[K_ID]),
-                           lw_tsv_cell(t, r, (size_t)col[K_NAME]),
-                           lw_tsv_cell(t, r, (size_t)col[K_SOURCE]), line, name, c->id, c->name,
-                           c->source, err);
+    lw_rc rc = lw_table_ident(lw_tsv_cell(t, r, (size_t)col[K_ID]),
+                              lw_tsv_cell(t, r, (size_t)col[K_NAME]),
+                              lw_tsv_cell(t, r, (size_t)col[K_SOURCE]), line, name, c->id,
+                              sizeof c->id, c->name, sizeof c->name, c->source, sizeof c->source,
+                              err);
     if (rc)
         return rc;
     const char *solid = lw_tsv_cell(t, r, (size_t)col[K_SOLID]);
@@ -168,8 +123,8 @@ static lw_rc read_cut(const lw_tsv *t, size_t r, const long *col, const char *na
         return lw_err_set(err, LW_EFORMAT, "%s: line %zu: solid '%.40s' is not cone, pyramid, "
                           "prism or tetrahedron", name, line, solid);
     c->solid = (lw_gem_solid)found;
-    rc = read_number(lw_tsv_cell(t, r, (size_t)col[K_CORR]), "correction", 0.5, 3.0, line, name,
-                     &c->correction, err);
+    rc = lw_table_number(lw_tsv_cell(t, r, (size_t)col[K_CORR]), "correction", c->id, 0.5, 3.0,
+                         line, name, &c->correction, err);
     if (rc)
         return rc;
     const char *sym = lw_tsv_cell(t, r, (size_t)col[K_SYM]);
@@ -180,8 +135,8 @@ static lw_rc read_cut(const lw_tsv *t, size_t r, const long *col, const char *na
     else
         return lw_err_set(err, LW_EFORMAT, "%s: line %zu: symmetric '%.40s' is not yes or no",
                           name, line, sym);
-    rc = read_number(lw_tsv_cell(t, r, (size_t)col[K_DEPTH]), "depth", 10.0, 200.0, line, name,
-                     &c->depth_pct, err);
+    rc = lw_table_number(lw_tsv_cell(t, r, (size_t)col[K_DEPTH]), "depth", c->id, 10.0, 200.0,
+                         line, name, &c->depth_pct, err);
     if (rc)
         return rc;
     const char *trade = lw_tsv_cell(t, r, (size_t)col[K_TRADE]);
@@ -231,30 +186,10 @@ static lw_rc load_table(const table_spec *spec, void **items, size_t *n, size_t 
     long col[16];
     char *fresh = NULL;
     size_t added = 0;
-    for (size_t i = 0; i < tsv.cols; i++) {
-        bool known = false;
-        for (int c = 0; c < spec->ncols; c++)
-            known |= strcmp(tsv.header[i], spec->cols[c]) == 0;
-        if (!known) {
-            char list[160] = "";
-            size_t ll = 0;
-            for (int c = 0; c < spec->ncols && ll < sizeof list; c++) {
-                int w = snprintf(list + ll, sizeof list - ll, "%s%s", c ? ", " : "",
-                                 spec->cols[c]);
-                ll += w > 0 ? (size_t)w : 0;
-            }
-            rc = lw_err_set(err, LW_EFORMAT, "%s: unknown column '%.40s' (a %s table has %s)",
-                            name, tsv.header[i], spec->what, list);
-            goto done;
-        }
-    }
-    for (int c = 0; c < spec->ncols; c++) {
-        col[c] = lw_tsv_col(&tsv, spec->cols[c]);
-        if (col[c] < 0) {
-            rc = lw_err_set(err, LW_EFORMAT, "%s: no column '%s'", name, spec->cols[c]);
-            goto done;
-        }
-    }
+    char kind[32];
+    snprintf(kind, sizeof kind, "a %s table", spec->what);
+    if ((rc = lw_table_columns(&tsv, name, kind, spec->cols, spec->ncols, col, err)))
+        goto done;
     fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, spec->elem);
     if (!fresh) {
         rc = lw_err_nomem(err);
@@ -319,26 +254,10 @@ lw_rc lw_gem_load_cuts(lw_gem_tables *t, const char *text, size_t len, const cha
 
 /* ---- finding rows ----------------------------------------------------------------------- */
 
-/* Case-insensitive, with '_' and ' ' read as '-', so "Cubic zirconia" finds cubic-zirconia. */
-static bool id_eq(const char *id, const char *q)
-{
-    for (;; id++, q++) {
-        char a = *id, b = *q;
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b + ('a' - 'A'));
-        if (b == '_' || b == ' ')
-            b = '-';
-        if (a != b)
-            return false;
-        if (!a)
-            return true;
-    }
-}
-
 static const void *find_row(const void *items, size_t n, size_t elem, const char *id)
 {
     for (size_t i = 0; i < n; i++)
-        if (id_eq(row_id(items, elem, i), id))
+        if (lw_table_id_eq(row_id(items, elem, i), id))
             return (const char *)items + i * elem;
     return NULL;
 }
@@ -538,27 +457,7 @@ lw_rc lw_gem_size_for_carat(const lw_stone *stone, const lw_cut *cut, lw_mct tar
 
 /* ---- reading what people type ----------------------------------------------------------- */
 
-static void skip_spaces(const char **p, const char *end)
-{
-    while (*p < end && (**p == ' ' || **p == '\t'))
-        (*p)++;
-}
 
-static bool eat(const char **p, const char *end, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(end - *p) < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + ('a' - 'A'));
-        if (c != w[i])
-            return false;
-    }
-    *p += n;
-    return true;
-}
 
 lw_rc lw_gem_parse_dims(const char *text, double dims[3], int *count, lw_err *err)
 {
@@ -567,7 +466,7 @@ lw_rc lw_gem_parse_dims(const char *text, double dims[3], int *count, lw_err *er
     const char *p = text, *end = text + strlen(text), *stop;
     int n = 0;
     bool ok = false;
-    skip_spaces(&p, end);
+    lw_skip_blanks(&p, end);
     for (;;) {
         double v;
         if (!lw_parse_f64(p, end, &v, &stop))
@@ -579,9 +478,9 @@ lw_rc lw_gem_parse_dims(const char *text, double dims[3], int *count, lw_err *er
         }
         dims[n++] = v;
         p = stop;
-        skip_spaces(&p, end);
-        eat(&p, end, "mm");
-        skip_spaces(&p, end);
+        lw_skip_blanks(&p, end);
+        lw_eat_word(&p, end, "mm");
+        lw_skip_blanks(&p, end);
         if (p == end) {
             ok = true;
             break;
@@ -590,9 +489,9 @@ lw_rc lw_gem_parse_dims(const char *text, double dims[3], int *count, lw_err *er
             break;
         if (p < end && (*p == 'x' || *p == 'X' || *p == '*'))
             p++;
-        else if (!eat(&p, end, "\xc3\x97")) /* the multiplication sign */
+        else if (!lw_eat_word(&p, end, "\xc3\x97")) /* the multiplication sign */
             break;
-        skip_spaces(&p, end);
+        lw_skip_blanks(&p, end);
     }
     if (!ok) {
         dims[0] = dims[1] = dims[2] = 0;
@@ -607,14 +506,14 @@ lw_rc lw_gem_parse_carat(const char *text, lw_mct *out, lw_err *err)
 {
     *out = 0;
     const char *p = text, *end = text + strlen(text), *stop;
-    skip_spaces(&p, end);
+    lw_skip_blanks(&p, end);
     double v;
     bool ok = lw_parse_f64(p, end, &v, &stop);
     if (ok) {
         p = stop;
-        skip_spaces(&p, end);
-        eat(&p, end, "ct");
-        skip_spaces(&p, end);
+        lw_skip_blanks(&p, end);
+        lw_eat_word(&p, end, "ct");
+        lw_skip_blanks(&p, end);
         ok = p == end;
     }
     if (!ok)

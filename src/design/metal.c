@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
+#include "design/table.h"
 
 enum { C_ID, C_NAME, C_KIND, C_DENSITY, C_FINENESS, C_FINE, C_COLOUR, C_SOURCE, C_N };
 static const char *const k_cols[C_N] = {"id",       "name", "kind",   "density",
@@ -28,19 +29,6 @@ void lw_metals_clear(lw_metals *t)
     memset(t, 0, sizeof *t);
 }
 
-static bool valid_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= LW_METAL_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return false;
-    }
-    return true;
-}
 
 static int hex_digit(char c)
 {
@@ -77,15 +65,11 @@ static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *na
     for (int c = 0; c < C_N; c++)
         cell[c] = lw_tsv_cell(t, r, (size_t)col[c]);
     memset(m, 0, sizeof *m);
-    if (!valid_id(cell[C_ID]))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: id '%.40s' must be 1-%d characters "
-                          "of a-z 0-9 . _ -", name, line, cell[C_ID], LW_METAL_ID_MAX - 1);
-    snprintf(m->id, sizeof m->id, "%s", cell[C_ID]);
-    size_t nl = strlen(cell[C_NAME]);
-    if (nl == 0 || nl >= LW_METAL_NAME_MAX)
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: name of %s must be 1-%d characters",
-                          name, line, m->id, LW_METAL_NAME_MAX - 1);
-    memcpy(m->name, cell[C_NAME], nl + 1);
+    lw_rc rc = lw_table_ident(cell[C_ID], cell[C_NAME], cell[C_SOURCE], line, name, m->id,
+                              sizeof m->id, m->name, sizeof m->name, m->source, sizeof m->source,
+                              err);
+    if (rc)
+        return rc;
     if (strcmp(cell[C_KIND], "alloy") == 0)
         m->kind = LW_METAL_ALLOY;
     else if (strcmp(cell[C_KIND], "pattern") == 0)
@@ -93,13 +77,9 @@ static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *na
     else
         return lw_err_set(err, LW_EFORMAT, "%s: line %zu: kind '%.40s' is not alloy or pattern",
                           name, line, cell[C_KIND]);
-    if (!lw_parse_f64_str(cell[C_DENSITY], &m->density))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: density '%.40s' is not a number",
-                          name, line, cell[C_DENSITY]);
-    if (!(m->density >= LW_DENSITY_MIN && m->density <= LW_DENSITY_MAX))
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: density %g of %s is outside %g ... %g "
-                          "g/cm3", name, line, m->density, m->id, LW_DENSITY_MIN,
-                          LW_DENSITY_MAX);
+    if ((rc = lw_table_number(cell[C_DENSITY], "density", m->id, LW_DENSITY_MIN, LW_DENSITY_MAX,
+                              line, name, &m->density, err)))
+        return rc;
     const char *fs = cell[C_FINENESS], *stop;
     int64_t fineness;
     if (!lw_parse_i64(fs, fs + strlen(fs), &fineness, &stop) || *stop)
@@ -128,35 +108,9 @@ static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *na
     if (!parse_colour(cell[C_COLOUR], &m->rgb))
         return lw_err_set(err, LW_EFORMAT, "%s: line %zu: colour '%.40s' is not #RRGGBB", name,
                           line, cell[C_COLOUR]);
-    size_t ns = strlen(cell[C_SOURCE]);
-    if (ns == 0)
-        return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s has no source: say where the "
-                          "density comes from", name, line, m->id);
-    if (ns >= LW_METAL_SOURCE_MAX)
-        return lw_err_set(err, LW_ELIMIT, "%s: line %zu: source of %s is longer than %d "
-                          "characters", name, line, m->id, LW_METAL_SOURCE_MAX - 1);
-    memcpy(m->source, cell[C_SOURCE], ns + 1);
     return LW_OK;
 }
 
-static lw_rc find_columns(const lw_tsv *t, const char *name, long *col, lw_err *err)
-{
-    for (size_t i = 0; i < t->cols; i++) {
-        bool known = false;
-        for (int c = 0; c < C_N; c++)
-            known |= strcmp(t->header[i], k_cols[c]) == 0;
-        if (!known)
-            return lw_err_set(err, LW_EFORMAT, "%s: unknown column '%.40s' (columns: id, name, "
-                              "kind, density, fineness, fine, colour, source)", name,
-                              t->header[i]);
-    }
-    for (int c = 0; c < C_N; c++) {
-        col[c] = lw_tsv_col(t, k_cols[c]);
-        if (col[c] < 0)
-            return lw_err_set(err, LW_EFORMAT, "%s: no column '%s'", name, k_cols[c]);
-    }
-    return LW_OK;
-}
 
 static size_t index_of(const lw_metals *t, const char *id)
 {
@@ -180,7 +134,7 @@ lw_rc lw_metals_load(lw_metals *t, const char *text, size_t len, const char *nam
     long col[C_N];
     lw_metal *fresh = NULL;
     size_t added = 0;
-    rc = find_columns(&tsv, name, col, err);
+    rc = lw_table_columns(&tsv, name, "a metal table", k_cols, C_N, col, err);
     if (rc)
         goto done;
     fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, sizeof *fresh);
@@ -223,26 +177,10 @@ done:
     return rc;
 }
 
-/* Ids compare case-insensitively with '_' and ' ' read as '-', so "18K_Yellow" finds 18k-yellow. */
-static bool id_eq(const char *id, const char *q)
-{
-    for (;; id++, q++) {
-        char a = *id, b = *q;
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b + ('a' - 'A'));
-        if (b == '_' || b == ' ')
-            b = '-';
-        if (a != b)
-            return false;
-        if (!a)
-            return true;
-    }
-}
-
 const lw_metal *lw_metals_find(const lw_metals *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (id_eq(t->items[i].id, id))
+        if (lw_table_id_eq(t->items[i].id, id))
             return &t->items[i];
     return NULL;
 }

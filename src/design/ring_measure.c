@@ -47,8 +47,10 @@ static void raster_tri(grid *g, const double p[3][2])
                    (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
     if (fabs(area2) < g->step * g->step)
         return;
-    double umin = fmin(p[0][0], fmin(p[1][0], p[2][0])), umax = fmax(p[0][0], fmax(p[1][0], p[2][0]));
-    double vmin = fmin(p[0][1], fmin(p[1][1], p[2][1])), vmax = fmax(p[0][1], fmax(p[1][1], p[2][1]));
+    double umin = fmin(p[0][0], fmin(p[1][0], p[2][0]));
+    double umax = fmax(p[0][0], fmax(p[1][0], p[2][0]));
+    double vmin = fmin(p[0][1], fmin(p[1][1], p[2][1]));
+    double vmax = fmax(p[0][1], fmax(p[1][1], p[2][1]));
     int i0 = (int)floor((umin - g->u0) / g->step), i1 = (int)floor((umax - g->u0) / g->step);
     int j0 = (int)floor((vmin - g->v0) / g->step), j1 = (int)floor((vmax - g->v0) / g->step);
     for (int j = j0 < 0 ? 0 : j0; j <= j1 && j < g->n; j++)

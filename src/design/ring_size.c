@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
+#include "design/table.h"
 
 /* Two label values closer than this are the same size (labels are multiples of 1/16 or have at
  * most six decimals, so real sizes are far further apart). */
@@ -28,11 +29,6 @@
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static void skip_blanks(const char **p, const char *end)
-{
-    while (*p < end && (**p == ' ' || **p == '\t'))
-        (*p)++;
-}
 
 /* Reads at most `max` decimal digits. Returns how many were read (0: none), or -1 when there are
  * more than `max` (a label that long is not a size). */
@@ -130,10 +126,10 @@ static bool read_size_number(const char **pp, const char *end, double *out)
     }
     /* A fraction after the whole number: "7 1/4", "7-1/4", "7¼". */
     q = p;
-    skip_blanks(&q, end);
+    lw_skip_blanks(&q, end);
     if (q < end && *q == '-')
         q++;
-    skip_blanks(&q, end);
+    lw_skip_blanks(&q, end);
     if (read_fraction(&q, end, &f)) {
         v += f;
         p = q;
@@ -159,12 +155,12 @@ static bool read_letter_size(const char **pp, const char *end, double *out)
     p++;
     double base = c - 'A', f;
     const char *q = p;
-    skip_blanks(&q, end);
+    lw_skip_blanks(&q, end);
     if (q < end && *q == '+') {
         if (c != 'Z')
             return false;
         q++;
-        skip_blanks(&q, end);
+        lw_skip_blanks(&q, end);
         if (!read_size_number(&q, end, &f) || !(f > 0) || f > 99)
             return false;
         *out = base + f;
@@ -173,7 +169,7 @@ static bool read_letter_size(const char **pp, const char *end, double *out)
     }
     if (q < end && *q == '-') {
         q++;
-        skip_blanks(&q, end);
+        lw_skip_blanks(&q, end);
     }
     bool got = false;
     if (q < end && *q == '.')
@@ -195,7 +191,7 @@ static bool read_letter_size(const char **pp, const char *end, double *out)
 /* Reads a whole label (surrounding blanks allowed) in the chart's syntax. */
 static bool read_label(bool letters, const char *s, const char *end, double *value)
 {
-    skip_blanks(&s, end);
+    lw_skip_blanks(&s, end);
     while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
     if (s == end)
@@ -258,7 +254,7 @@ lw_rc lw_ring_size_parse(const lw_ring_chart *c, const char *text, lw_ring_size 
         return lw_err_set(err, LW_EINVAL, "%s size '%.20s...' is too long to be a size", sys,
                           text);
     const char *s = text, *end = text + len;
-    skip_blanks(&s, end);
+    lw_skip_blanks(&s, end);
     if (s < end && *s == '-')
         return lw_err_set(err, LW_EINVAL, "%s size '%s': sizes are never negative", sys, text);
     double v;
@@ -291,23 +287,6 @@ lw_rc lw_ring_size_parse(const lw_ring_chart *c, const char *text, lw_ring_size 
                       text, c->id, c->rows[below].label, c->rows[above].label);
 }
 
-/* Matches a case-insensitive word at *p; on success moves past it. */
-static bool eat_word(const char **p, const char *end, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(end - *p) < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + ('a' - 'A'));
-        if (c != w[i])
-            return false;
-    }
-    *p += n;
-    return true;
-}
-
 lw_rc lw_ring_size_parse_mm(const char *text, lw_ring_size *out, lw_ring_mm_kind *kind,
                             bool *assumed, lw_err *err)
 {
@@ -316,7 +295,7 @@ lw_rc lw_ring_size_parse_mm(const char *text, lw_ring_size *out, lw_ring_mm_kind
     if (len > LW_RING_INPUT_MAX)
         return lw_err_set(err, LW_EINVAL, "'%.20s...' is too long to be a measurement", text);
     const char *p = text, *end = text + len;
-    skip_blanks(&p, end);
+    lw_skip_blanks(&p, end);
     int which = -1; /* -1 unknown, else an lw_ring_mm_kind */
     /* Longest words first, so "dia" is not read as "d" followed by junk. */
     static const struct { const char *word; lw_ring_mm_kind m; } prefixes[] = {
@@ -326,12 +305,12 @@ lw_rc lw_ring_size_parse_mm(const char *text, lw_ring_size *out, lw_ring_mm_kind
         {"\xe2\x8c\x80", LW_RING_MM_DIA},
     };
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (eat_word(&p, end, prefixes[i].word)) {
+        if (lw_eat_word(&p, end, prefixes[i].word)) {
             which = (int)prefixes[i].m;
-            skip_blanks(&p, end);
+            lw_skip_blanks(&p, end);
             if (p < end && (*p == ':' || *p == '='))
                 p++;
-            skip_blanks(&p, end);
+            lw_skip_blanks(&p, end);
             break;
         }
     if (p < end && *p == '-')
@@ -340,9 +319,9 @@ lw_rc lw_ring_size_parse_mm(const char *text, lw_ring_size *out, lw_ring_mm_kind
     if (!read_size_number(&p, end, &v))
         return lw_err_set(err, LW_EINVAL, "'%s' is not a measurement: write the inner "
                           "circumference or diameter in mm (54.4mm, dia 17.3)", text);
-    skip_blanks(&p, end);
-    eat_word(&p, end, "mm");
-    skip_blanks(&p, end);
+    lw_skip_blanks(&p, end);
+    lw_eat_word(&p, end, "mm");
+    lw_skip_blanks(&p, end);
     if (p != end)
         return lw_err_set(err, LW_EINVAL, "'%s' is not a measurement: only mm are understood "
                           "(54.4mm, dia 17.3)", text);
@@ -421,17 +400,6 @@ void lw_ring_charts_clear(lw_ring_charts *set)
     memset(set, 0, sizeof *set);
 }
 
-static bool valid_id(const char *s, size_t n, size_t max)
-{
-    if (n == 0 || n >= max)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
 
 static bool valid_system(const char *s, size_t n)
 {
@@ -470,7 +438,7 @@ static lw_rc apply_directive(lw_ring_chart *c, int key, const char *v, size_t n,
     double x;
     switch (key) {
     case D_CHART:
-        if (!valid_id(v, n, LW_RING_ID_MAX) || (n == strlen(LW_RING_CHART_CIRC) &&
+        if (!lw_table_id_valid(v, n, LW_RING_ID_MAX) || (n == strlen(LW_RING_CHART_CIRC) &&
             memcmp(v, LW_RING_CHART_CIRC, n) == 0) || (n == strlen(LW_RING_CHART_DIA) &&
             memcmp(v, LW_RING_CHART_DIA, n) == 0))
             return lw_err_set(err, LW_EFORMAT, "%s: line %zu: chart id '%.*s' must be 1-%d "

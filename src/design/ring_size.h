@@ -4,8 +4,8 @@
  * Charts are data (one TSV per chart in data/ring-sizes/): each lists size labels with the inner
  * circumference each stands for. Systems disagree (US by JewelCraft's formula or Wikipedia's
  * chart, UK by the BS-style model or trade charts, JP by the JIS formula or JewelCraft's table),
- * so several charts may serve one system and one of them is the system's default. A chart file opens with
- * '# key: value' lines the loader reads (docs/internals/calculators.md has the format):
+ * so several charts may serve one system and one of them is the system's default. A chart file
+ * opens with '# key: value' lines the loader reads (docs/internals/calculators.md has the format):
  *   chart (id, required), system (required), default (yes/no), continuous (yes/no),
  *   decimals (0-3), match_mm, title, source.
  * A table chart (US, UK, JP, HK, IN, CN) only knows its labels; a continuous chart (ISO, CH)

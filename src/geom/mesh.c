@@ -14,7 +14,8 @@ void lw_mesh_limits_default(lw_mesh_limits *lim)
     lim->max_vertices = 20u * 1000 * 1000;
     lim->max_parts = 100000;
     lim->max_unzipped_bytes = (uint64_t)2 << 30;
-    lim->max_zip_ratio = 400; /* XML full of repeated vertex tags compresses ~10-30x; bombs 1000x+ */
+    /* XML full of repeated vertex tags compresses 10-30x; bombs 1000x and more. */
+    lim->max_zip_ratio = 400;
     lim->max_zip_entries = 10000;
     lim->max_xml_depth = 64;
     lim->max_component_depth = 16;

@@ -62,7 +62,10 @@ lw_rc lw_mesh_add_vertex(lw_mesh *m, double x, double y, double z, uint32_t *idx
 lw_rc lw_mesh_add_tri(lw_mesh *m, uint32_t a, uint32_t b, uint32_t c, uint32_t part);
 
 /* The part id of facet f (0 when m->part is NULL). */
-static inline uint32_t lw_mesh_part(const lw_mesh *m, uint32_t f) { return m->part ? m->part[f] : 0; }
+static inline uint32_t lw_mesh_part(const lw_mesh *m, uint32_t f)
+{
+    return m->part ? m->part[f] : 0;
+}
 
 /* Deep copy (dst is initialised by this call; on failure dst is left empty). */
 lw_rc lw_mesh_copy(lw_mesh *dst, const lw_mesh *src);

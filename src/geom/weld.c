@@ -15,7 +15,8 @@ static uint64_t bits(double d)
 }
 
 /* A strong 64-bit mix (the finaliser of MurmurHash3) of the three coordinates' bit patterns.
- * Coordinates of neighbouring vertices differ only in low mantissa bits, so a weak hash clusters. */
+ * Coordinates of neighbouring vertices differ only in low mantissa bits, so a weak hash
+ * clusters. */
 static uint64_t hash3(const double p[3])
 {
     uint64_t h = bits(p[0]) * 0x9E3779B97F4A7C15ull;

@@ -132,6 +132,21 @@ static void test_parse_i64(void **state)
     assert_false(lw_parse_i64(s, s + strlen(s), &v, &stop));
 }
 
+static void test_scan_words(void **state)
+{
+    (void)state;
+    const char *s = "  MM 8\xC3\x97" "6", *end = s + strlen(s), *p = s;
+    lw_skip_blanks(&p, end);
+    assert_ptr_equal(p, s + 2);
+    assert_true(lw_eat_word(&p, end, "mm")); /* case-insensitive */
+    assert_false(lw_eat_word(&p, end, "x"));
+    lw_skip_blanks(&p, end);
+    p++; /* the 8 */
+    assert_true(lw_eat_word(&p, end, "\xC3\x97")); /* a multiplication sign, bytes above 0x7F */
+    assert_int_equal(*p, '6');
+    assert_false(lw_eat_word(&p, end, "6x")); /* longer than what is left */
+}
+
 static void test_tsv(void **state)
 {
     (void)state;
@@ -203,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_parse_f64),
         cmocka_unit_test(test_fmt_f64_roundtrip),
         cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_scan_words),
         cmocka_unit_test(test_tsv),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_file_roundtrip),

@@ -396,9 +396,9 @@ static void test_loader_errors(void **state)
     expect_cut_error("x\tX\tsphere\t1\tno\t60\t-\tme", "solid 'sphere'");
     expect_cut_error("x\tX\tcone\tabc\tno\t60\t-\tme",
                      "studio-cuts.tsv: line 2: correction 'abc' is not a number");
-    expect_cut_error("x\tX\tcone\t9\tno\t60\t-\tme", "correction 9 is outside");
+    expect_cut_error("x\tX\tcone\t9\tno\t60\t-\tme", "correction 9 of x is outside");
     expect_cut_error("x\tX\tcone\t1\tmaybe\t60\t-\tme", "symmetric 'maybe'");
-    expect_cut_error("x\tX\tcone\t1\tno\t5\t-\tme", "depth 5 is outside");
+    expect_cut_error("x\tX\tcone\t1\tno\t5\t-\tme", "depth 5 of x is outside");
     static const char *const trades[] = {"d2", "d2:", "d2:2", "lwd:1=0.008,1=0.009",
                                          "lwd:0.5=0.008", "lwd:1=0.008,", "lwd:0.008,0.009",
                                          "x:0.1", "lwd:1=0.008;2=0.009", "d2:nan",

@@ -1,0 +1,39 @@
+/* lostwax: what the trade tables share (metals, stones, cuts, ring-size charts): ids a studio can
+ * type, the id/name/source cells every row has, numbers read with the place in the message, and
+ * the check of a table's columns. Messages read "metals.tsv: line 12: density 'abc' is not a
+ * number". Pure: no I/O. */
+#ifndef LW_DESIGN_TABLE_H
+#define LW_DESIGN_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "base/text.h"
+
+/* An id is 1 to max-1 characters of a-z 0-9 . _ - (n of them at s). */
+bool lw_table_id_valid(const char *s, size_t n, size_t max);
+
+/* Does a query name this id? Case-insensitive, with '_' and ' ' read as '-', so "18K_Yellow"
+ * finds 18k-yellow and "Cubic zirconia" finds cubic-zirconia. */
+bool lw_table_id_eq(const char *id, const char *query);
+
+/* Checks that the table has exactly the columns cols[0..n) (any order) and stores where each is
+ * in idx. LW_EFORMAT naming an unknown column (and listing the known ones, introduced by `kind`,
+ * e.g. "a stone table") or a missing one. */
+lw_rc lw_table_columns(const lw_tsv *t, const char *table, const char *kind,
+                       const char *const *cols, int n, long *idx, lw_err *err);
+
+/* Copies the cells every row has: an id (see lw_table_id_valid), a name of 1 to name_max-1
+ * characters, and a source that says where the figures come from (required; LW_ELIMIT when
+ * longer than src_max-1). Buffers are id_max, name_max and src_max bytes. LW_EFORMAT otherwise. */
+lw_rc lw_table_ident(const char *idc, const char *namec, const char *srcc, size_t line,
+                     const char *table, char *id, size_t id_max, char *name, size_t name_max,
+                     char *src, size_t src_max, lw_err *err);
+
+/* Reads a number cell of the row `id` into *out; it must lie in lo ... hi. LW_EFORMAT: "line 7:
+ * density 'abc' is not a number", "line 7: density 30 of x is outside 0.5 ... 25". */
+lw_rc lw_table_number(const char *cell, const char *col, const char *id, double lo, double hi,
+                      size_t line, const char *table, double *out, lw_err *err);
+
+#endif
