@@ -42,44 +42,45 @@ static json_t *match_json(const lw_ring_chart *c, const lw_ring_match *m)
     return o;
 }
 
-json_t *lw_cli_ring_sizes_json(double circumference_mm)
+/* The label of each common system's default chart for a circumference ("" where the chart has
+ * none). Returns false when the charts cannot be read (the error is printed). */
+static bool common_sizes(double circumference_mm, char labels[][LW_RING_LABEL_MAX])
 {
     lw_ring_charts set;
-    json_t *o = json_object();
-    if (lw_cli_load_ring_charts("info", &set) == 0) {
-        lw_circ_cmm cmm = (lw_circ_cmm)lround(circumference_mm * 100);
-        for (int i = 0; i < lw_cli_ring_nsystems; i++) {
-            const lw_ring_chart *c = lw_ring_charts_default(&set, lw_cli_ring_systems[i]);
-            if (!c)
-                continue;
-            lw_ring_match m;
+    bool ok = lw_cli_load_ring_charts("info", &set) == 0;
+    lw_circ_cmm cmm = (lw_circ_cmm)lround(circumference_mm * 100);
+    for (int i = 0; i < lw_cli_ring_nsystems; i++) {
+        const lw_ring_chart *c = ok ? lw_ring_charts_default(&set, lw_cli_ring_systems[i]) : NULL;
+        lw_ring_match m = {.found = false};
+        if (c)
             lw_ring_size_to(c, cmm, &m);
-            lw_json_set(o, lw_cli_ring_systems[i], m.found ? json_string(m.label) : json_null());
-        }
+        snprintf(labels[i], LW_RING_LABEL_MAX, "%s", m.found ? m.label : "");
     }
     lw_ring_charts_clear(&set);
+    return ok;
+}
+
+json_t *lw_cli_ring_sizes_json(double circumference_mm)
+{
+    char labels[16][LW_RING_LABEL_MAX];
+    json_t *o = json_object();
+    if (common_sizes(circumference_mm, labels))
+        for (int i = 0; i < lw_cli_ring_nsystems; i++)
+            lw_json_set(o, lw_cli_ring_systems[i],
+                        labels[i][0] ? json_string(labels[i]) : json_null());
     return o;
 }
 
 void lw_cli_ring_sizes_text(double circumference_mm, FILE *out)
 {
-    lw_ring_charts set;
-    if (lw_cli_load_ring_charts("info", &set) == 0) {
-        lw_circ_cmm cmm = (lw_circ_cmm)lround(circumference_mm * 100);
-        const char *sep = "";
-        for (int i = 0; i < lw_cli_ring_nsystems; i++) {
-            const lw_ring_chart *c = lw_ring_charts_default(&set, lw_cli_ring_systems[i]);
-            if (!c)
-                continue;
-            lw_ring_match m;
-            lw_ring_size_to(c, cmm, &m);
-            fprintf(out, "%s%s %s", sep, lw_cli_ring_systems[i], m.found ? m.label : "-");
-            sep = ", ";
-        }
-    } else {
+    char labels[16][LW_RING_LABEL_MAX];
+    if (!common_sizes(circumference_mm, labels)) {
         fputs("(ring-size charts unavailable)", out);
+        return;
     }
-    lw_ring_charts_clear(&set);
+    for (int i = 0; i < lw_cli_ring_nsystems; i++)
+        fprintf(out, "%s%s %s", i ? ", " : "", lw_cli_ring_systems[i],
+                labels[i][0] ? labels[i] : "-");
 }
 
 /* Reads the size the user typed: on a chart, or as millimetres. */

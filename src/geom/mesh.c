@@ -227,11 +227,8 @@ lw_bbox lw_mesh_bbox(const lw_mesh *m)
     return b;
 }
 
-double lw_mesh_facet_normal(const lw_mesh *m, uint32_t f, double n[3])
+double lw_tri_normal(const double *a, const double *b, const double *c, double n[3])
 {
-    const uint32_t *t = m->tri + 3 * (size_t)f;
-    const double *a = m->xyz + 3 * (size_t)t[0], *b = m->xyz + 3 * (size_t)t[1],
-                 *c = m->xyz + 3 * (size_t)t[2];
     double u[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
     double v[3] = {c[0] - a[0], c[1] - a[1], c[2] - a[2]};
     n[0] = u[1] * v[2] - u[2] * v[1];
@@ -246,4 +243,11 @@ double lw_mesh_facet_normal(const lw_mesh *m, uint32_t f, double n[3])
         n[0] = n[1] = n[2] = 0;
     }
     return len;
+}
+
+double lw_mesh_facet_normal(const lw_mesh *m, uint32_t f, double n[3])
+{
+    const uint32_t *t = m->tri + 3 * (size_t)f;
+    return lw_tri_normal(m->xyz + 3 * (size_t)t[0], m->xyz + 3 * (size_t)t[1],
+                         m->xyz + 3 * (size_t)t[2], n);
 }

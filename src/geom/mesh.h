@@ -94,8 +94,11 @@ void lw_bbox_empty(lw_bbox *b);
 void lw_bbox_add(lw_bbox *b, const double p[3]);
 static inline bool lw_bbox_is_empty(const lw_bbox *b) { return b->min[0] > b->max[0]; }
 
-/* Unit normal of facet f from its vertices (counter-clockwise = outward); zero vector for a
- * degenerate facet. Twice the facet area is returned. */
+/* Unit normal of the triangle a, b, c (counter-clockwise = outward); the zero vector when the
+ * corners are collinear. Returns twice the triangle's area. */
+double lw_tri_normal(const double *a, const double *b, const double *c, double n[3]);
+
+/* lw_tri_normal of facet f of the mesh. */
 double lw_mesh_facet_normal(const lw_mesh *m, uint32_t f, double n[3]);
 
 #endif

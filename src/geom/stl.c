@@ -61,25 +61,6 @@ static void put_f32le(uint8_t *p, float f)
     put_u32le(p, u);
 }
 
-/* Unit normal of the triangle abc (counter-clockwise = outward), or zero when degenerate. */
-static void tri_normal(const double *a, const double *b, const double *c, double n[3])
-{
-    double u[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
-    double v[3] = {c[0] - a[0], c[1] - a[1], c[2] - a[2]};
-    n[0] = u[1] * v[2] - u[2] * v[1];
-    n[1] = u[2] * v[0] - u[0] * v[2];
-    n[2] = u[0] * v[1] - u[1] * v[0];
-    double len = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-    if (!(len >= NORMAL_MIN_LEN)) {
-        n[0] = n[1] = n[2] = 0;
-        return;
-    }
-    double inv = 1 / len;
-    n[0] *= inv;
-    n[1] *= inv;
-    n[2] *= inv;
-}
-
 /* Counts the stored normal s of the facet with corners v[0..8] as zero, wrong or neither. The
  * test |n/len - s| < tol is done as |n - s len| < tol len: no division on the hot path. */
 static void judge_normal(lw_import *out, const double s[3], const double v[9])
@@ -572,7 +553,7 @@ lw_rc lw_stl_write_binary(const lw_mesh *m, const char *header, lw_buf *out, lw_
             }
         }
         double n[3];
-        tri_normal(v, v + 3, v + 6, n);
+        lw_tri_normal(v, v + 3, v + 6, n);
         uint8_t *p = chunk + used;
         for (int k = 0; k < 3; k++)
             put_f32le(p + 4 * k, (float)n[k]);
