@@ -45,14 +45,14 @@ finish() {
   [ "$failures" -eq 0 ]
 }
 
-# need_shared REL: the path of ../shared/data/REL, or skip the whole test (exit 77) without it.
+# need_shared REL: sets $shared to the path of ../shared/data/REL, or skips the whole test
+# (exit 77) without it. Call it directly, not in $(...): a subshell's exit would not end the test.
 need_shared() {
-  local p="${LW_SHARED_DATA:-}/$1"
-  if [ -z "${LW_SHARED_DATA:-}" ] || [ ! -e "$p" ]; then
+  shared="${LW_SHARED_DATA:-}/$1"
+  if [ -z "${LW_SHARED_DATA:-}" ] || [ ! -e "$shared" ]; then
     echo "SKIP: shared data $1 not found" >&2
     exit 77
   fi
-  echo "$p"
 }
 
 # need_program NAME: skip the whole test (exit 77) when a peer program is not installed.

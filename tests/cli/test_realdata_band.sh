@@ -3,7 +3,8 @@
 # lostwax and by admesh in the same run: the two volumes agree, they agree with the band lostwax
 # builds itself from the same profile, and the ring is read as 17.3 mm inside (US 7).
 . "$(dirname "$0")/lib.sh"
-scad=$(need_shared models/openscad/band.scad)
+need_shared models/openscad/band.scad
+scad=$shared
 need_program openscad
 need_program admesh
 
