@@ -24,7 +24,7 @@ static const char k_help[] =
 
 static int run(const char *line)
 {
-    char copy[512];
+    char copy[640];
     snprintf(copy, sizeof copy, "%s", line);
     char *argv[32];
     int argc = 0;
