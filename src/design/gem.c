@@ -15,7 +15,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
-#include "design/table.h"
+#include "base/table.h"
 
 _Static_assert(offsetof(lw_stone, id) == 0, "the loader finds a row's id at its start");
 _Static_assert(offsetof(lw_cut, id) == 0, "the loader finds a row's id at its start");

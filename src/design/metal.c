@@ -13,7 +13,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
-#include "design/table.h"
+#include "base/table.h"
 
 enum { C_ID, C_NAME, C_KIND, C_DENSITY, C_FINENESS, C_FINE, C_COLOUR, C_SOURCE, C_N };
 static const char *const k_cols[C_N] = {"id",       "name", "kind",   "density",

@@ -15,7 +15,7 @@
 #include "base/alloc.h"
 #include "base/text.h"
 #include "base/vec.h"
-#include "design/table.h"
+#include "base/table.h"
 
 /* Two label values closer than this are the same size (labels are multiples of 1/16 or have at
  * most six decimals, so real sizes are far further apart). */

@@ -1,5 +1,5 @@
 /* lostwax: the cells and checks the trade tables share (see table.h). */
-#include "design/table.h"
+#include "base/table.h"
 
 #include <stdio.h>
 #include <string.h>

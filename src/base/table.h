@@ -2,8 +2,8 @@
  * type, the id/name/source cells every row has, numbers read with the place in the message, and
  * the check of a table's columns. Messages read "metals.tsv: line 12: density 'abc' is not a
  * number". Pure: no I/O. */
-#ifndef LW_DESIGN_TABLE_H
-#define LW_DESIGN_TABLE_H
+#ifndef LW_BASE_TABLE_H
+#define LW_BASE_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
