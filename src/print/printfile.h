@@ -52,6 +52,9 @@ typedef struct lw_print_header {
     char currency[8];
     char machine[64];          /* machine name */
     char material[64];         /* resin name (SL1 materialName; CTB v5 resin) */
+    char job_name[64];         /* the job's name ([A-Za-z0-9_-], SL1's jobDir and layer names) */
+    int64_t created_unix;      /* creation time written into the file (seconds since 1970 UTC);
+                                * the caller chooses it, so the same job gives the same bytes */
     lw_image preview_small, preview_large; /* optional (width 0 = none); owned */
 } lw_print_header;
 
