@@ -17,14 +17,19 @@ bool lw_table_id_valid(const char *s, size_t n, size_t max)
     return true;
 }
 
+/* A character as ids compare it: lower case, with '_' and ' ' read as '-'. */
+static char id_char(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c + ('a' - 'A'));
+    return c == '_' || c == ' ' ? '-' : c;
+}
+
 bool lw_table_id_eq(const char *id, const char *q)
 {
+    /* Both sides are read the same way, so an id written with '_' finds itself too. */
     for (;; id++, q++) {
-        char a = *id, b = *q;
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b + ('a' - 'A'));
-        if (b == '_' || b == ' ')
-            b = '-';
+        char a = id_char(*id), b = id_char(*q);
         if (a != b)
             return false;
         if (!a)

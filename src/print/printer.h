@@ -67,10 +67,27 @@ typedef struct lw_printer {
     uint16_t pwm, bottom_pwm;   /* light intensity, 0-255 */
 } lw_printer;
 
-/* Reads a profile from its text (`name` = the file's name, for messages and the id). Unknown
- * keys, missing required keys, values out of range: LW_EFORMAT naming the line and key. */
+/* Limits of a profile (docs/internals/printers.md lists every key, its range and default). */
+#define LW_PRINTER_TEXT_MAX 65536     /* bytes of one profile */
+#define LW_PRINTER_PIXELS_MAX 32768   /* screen pixels along either side */
+#define LW_PRINTER_PITCH_MIN 0.005    /* mm: a pixel is 5 ... 200 µm */
+#define LW_PRINTER_PITCH_MAX 0.2
+#define LW_PRINTER_LAYERS_MAX 200     /* bottom or transition layers */
+#define LW_PRINTER_EXPOSURE_MAX 600.0 /* s, any exposure */
+
+/* Reads a profile from its text (`name` = the file's name, for messages and the id: the name
+ * without directories and without ".ini", which must be an id of a-z 0-9 . _ -). Unknown keys,
+ * a key set twice, missing required keys, bad numbers, values out of range, unknown formats, AA
+ * levels other than 1, 2, 4, 8, 16, settings that contradict each other: LW_EFORMAT naming the
+ * file, the line and the key ("sm8k.ini: line 12: exposure 'abc' is not a number"); a text over
+ * LW_PRINTER_TEXT_MAX: LW_ELIMIT. Allocates nothing. On failure *out is zeroed. */
 lw_rc lw_printer_parse(const char *text, size_t len, const char *name, lw_printer *out,
                        lw_err *err);
+
+/* Does the printer take files of format f? */
+bool lw_printer_takes(const lw_printer *p, lw_print_format f);
+/* Does its firmware accept this anti-aliasing level (1, 2, 4, 8, 16)? */
+bool lw_printer_aa_ok(const lw_printer *p, unsigned level);
 
 /* Pixel pitch, mm. */
 static inline double lw_printer_pitch_x(const lw_printer *p) { return p->display_w / p->res_x; }
@@ -90,12 +107,22 @@ typedef struct lw_resins {
     size_t n, cap;
 } lw_resins;
 
+#define LW_RESIN_ROWS_MAX 1024        /* resins in one table */
+#define LW_RESIN_TEXT_MAX 1048576     /* bytes of one table file */
+#define LW_RESIN_DENSITY_MIN 0.5      /* g/cm³: castable resins are 1.05 ... 1.2 */
+#define LW_RESIN_DENSITY_MAX 3.0
+#define LW_RESIN_PRICE_MAX ((lw_minor)100000000) /* minor units per litre */
+
 void lw_resins_init(lw_resins *t);
 void lw_resins_clear(lw_resins *t);
 /* Loads data/resins.tsv text (columns id, name, density, exposure, bottom_exposure,
- * price_per_litre, currency, source); a row with a loaded id replaces it. */
+ * price_per_litre, currency, source, in any order); a row with a loaded id replaces it, a new id
+ * is added. Exposures 0 ... LW_PRINTER_EXPOSURE_MAX (0 = no suggestion), price a whole number
+ * of minor units 0 ... LW_RESIN_PRICE_MAX (0 = unknown), currency three capital letters.
+ * LW_EFORMAT naming the file, line and column; LW_ELIMIT; LW_ENOMEM. All or nothing: on failure
+ * the table is as it was. Pointers into it stay valid until the next load or clear. */
 lw_rc lw_resins_load(lw_resins *t, const char *text, size_t len, const char *name, lw_err *err);
-/* By id (lw_table_id_eq), or LW_ENOTFOUND listing the resins. */
+/* By id: exactly, else as lw_table_id_eq reads it; or LW_ENOTFOUND listing the resins. */
 lw_rc lw_resins_get(const lw_resins *t, const char *id, const lw_resin **out, lw_err *err);
 
 #endif

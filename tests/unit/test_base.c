@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/file.h"
 #include "base/size.h"
+#include "base/table.h"
 #include "base/text.h"
 #include "base/units.h"
 #include "base/vec.h"
@@ -147,6 +148,20 @@ static void test_scan_words(void **state)
     assert_false(lw_eat_word(&p, end, "6x")); /* longer than what is left */
 }
 
+static void test_table_ids(void **state)
+{
+    (void)state;
+    assert_true(lw_table_id_eq("18k-yellow", "18K_Yellow"));
+    assert_true(lw_table_id_eq("cubic-zirconia", "Cubic zirconia"));
+    assert_true(lw_table_id_eq("my_alloy", "my_alloy")); /* an id with '_' finds itself */
+    assert_true(lw_table_id_eq("my_alloy", "my-alloy"));
+    assert_false(lw_table_id_eq("18k-yellow", "18k-yello"));
+    assert_false(lw_table_id_eq("18k", "18k-yellow"));
+    assert_true(lw_table_id_valid("pt950.ru_x-1", 12, 40));
+    assert_false(lw_table_id_valid("Pt950", 5, 40)); /* upper case is not an id */
+    assert_false(lw_table_id_valid("abc", 3, 3));    /* too long for the buffer */
+}
+
 static void test_tsv(void **state)
 {
     (void)state;
@@ -219,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_fmt_f64_roundtrip),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_scan_words),
+        cmocka_unit_test(test_table_ids),
         cmocka_unit_test(test_tsv),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_file_roundtrip),
