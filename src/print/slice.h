@@ -22,8 +22,9 @@ typedef struct lw_slicer lw_slicer;
 
 /* Prepares mesh m (welded, in plate millimetres; borrowed: it must outlive the slicer) for the
  * n plane heights z[0..n) (ascending; copied). Work is bucketed by plane so that slicing all n
- * costs about O(facets + segments), not O(facets x planes). LW_EINVAL (heights not ascending,
- * not finite), LW_ENOMEM, LW_ELIMIT. */
+ * costs about O(facets + segments), not O(facets x planes). Equal heights are allowed (they
+ * give equal sections). LW_EINVAL (heights descending or not finite, a vertex not finite, a
+ * facet's vertex index out of range), LW_ENOMEM, LW_ELIMIT (more than 2^30 planes). */
 lw_rc lw_slicer_new(const lw_mesh *m, const double *z, size_t n, lw_slicer **out, lw_err *err);
 void lw_slicer_free(lw_slicer *s);
 
@@ -31,7 +32,8 @@ void lw_slicer_free(lw_slicer *s);
  * mesh is (outward facets give counter-clockwise outer boundaries and clockwise holes, seen from
  * above). Safe to call from several threads at once on one slicer (each with its own out).
  * An open mesh gives its closed loops and drops open chains, counting them in *open_chains (may
- * be NULL). LW_ENOMEM. */
+ * be NULL). Points repeated one after another (edges meeting at a vertex on the plane) are
+ * given once. LW_EINVAL (i >= the number of planes), LW_ENOMEM; on failure out is as it was. */
 lw_rc lw_slicer_layer(const lw_slicer *s, size_t i, lw_contours *out, size_t *open_chains,
                       lw_err *err);
 
