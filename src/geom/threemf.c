@@ -8,7 +8,8 @@
  * believed: entry sizes and ratios as stored, then the bytes that actually come out of inflation.
  *
  * Writing: one object per part, one build item each, zipped in memory with fixed timestamps so
- * the same mesh always gives the same bytes.
+ * the same mesh always gives the same bytes. lw_3mf_write_items writes each object once and
+ * places it with as many transformed build items as asked (a plate of copies).
  */
 #include "geom/threemf.h"
 
@@ -1574,5 +1575,147 @@ done:
     lw_free(start);
     lw_free(order);
     lw_free(map);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * lw_3mf_write_items
+ */
+
+/* One <object> with all of m's facets; map (m->nv slots, all UINT32_MAX) is left as it was. */
+static lw_rc object_xml(const lw_mesh *m, uint32_t id, const char *name, uint32_t *map,
+                        lw_buf *x)
+{
+    lw_rc rc = put_u32(x, "  <object id=\"", id);
+    if (!rc)
+        rc = lw_buf_puts(x, "\" type=\"model\"");
+    if (!rc && name && name[0]) {
+        rc = lw_buf_puts(x, " name=\"");
+        if (!rc)
+            rc = put_attr_text(x, name);
+        if (!rc)
+            rc = lw_buf_puts(x, "\"");
+    }
+    if (!rc)
+        rc = lw_buf_puts(x, ">\n   <mesh>\n    <vertices>\n");
+    uint32_t nv = 0;
+    for (size_t i = 0; i < 3 * (size_t)m->nt && !rc; i++) {
+        uint32_t v = m->tri[i];
+        if (map[v] != UINT32_MAX)
+            continue;
+        map[v] = nv++;
+        const double *p = m->xyz + 3 * (size_t)v;
+        rc = put_coord(x, "     <vertex x=\"", p[0]);
+        if (!rc)
+            rc = put_coord(x, "\" y=\"", p[1]);
+        if (!rc)
+            rc = put_coord(x, "\" z=\"", p[2]);
+        if (!rc)
+            rc = lw_buf_puts(x, "\"/>\n");
+    }
+    if (!rc)
+        rc = lw_buf_puts(x, "    </vertices>\n    <triangles>\n");
+    for (uint32_t f = 0; f < m->nt && !rc; f++) {
+        const uint32_t *t = m->tri + 3 * (size_t)f;
+        rc = put_u32(x, "     <triangle v1=\"", map[t[0]]);
+        if (!rc)
+            rc = put_u32(x, "\" v2=\"", map[t[1]]);
+        if (!rc)
+            rc = put_u32(x, "\" v3=\"", map[t[2]]);
+        if (!rc)
+            rc = lw_buf_puts(x, "\"/>\n");
+    }
+    for (size_t i = 0; i < 3 * (size_t)m->nt; i++)
+        map[m->tri[i]] = UINT32_MAX;
+    if (!rc)
+        rc = lw_buf_puts(x, "    </triangles>\n   </mesh>\n  </object>\n");
+    return rc;
+}
+
+/* <item objectid="k" transform="m00 m01 m02 m10 ... m32"/>: 3MF multiplies row vectors, so its
+ * 3 x 3 part is the transpose of lw's A and its last row is t. */
+static lw_rc item_xml(const lw_3mf_item *it, lw_buf *x)
+{
+    lw_rc rc = put_u32(x, "  <item objectid=\"", it->object + 1);
+    double ident[12];
+    lw_affine_identity(ident);
+    if (!rc && memcmp(it->a, ident, sizeof ident) != 0) {
+        const double *a = it->a;
+        const double m[12] = {a[0], a[3], a[6], a[1], a[4], a[7],
+                              a[2], a[5], a[8], a[9], a[10], a[11]};
+        for (int i = 0; i < 12 && !rc; i++)
+            rc = put_coord(x, i ? " " : "\" transform=\"", m[i]);
+    }
+    if (!rc)
+        rc = lw_buf_puts(x, "\"/>\n");
+    return rc;
+}
+
+lw_rc lw_3mf_write_items(const lw_3mf_object *objs, size_t nobjs, const lw_3mf_item *items,
+                         size_t nitems, lw_buf *out, lw_err *err)
+{
+    if (nobjs == 0 || nitems == 0)
+        return lw_err_set(err, LW_EINVAL, "a 3MF package needs an object and a build item");
+    if (nobjs >= UINT32_MAX)
+        return lw_err_set(err, LW_EINVAL, "%zu objects are more than a 3MF id can number",
+                          nobjs);
+    uint32_t max_nv = 1;
+    for (size_t k = 0; k < nobjs; k++) {
+        const lw_mesh *m = objs[k].mesh;
+        if (!m || m->nt == 0)
+            return lw_err_set(err, LW_EINVAL, "object %zu has no facets: nothing to write", k);
+        for (size_t i = 0; i < 3 * (size_t)m->nt; i++)
+            if (m->tri[i] >= m->nv)
+                return lw_err_set(err, LW_EINVAL, "object %zu: facet %zu refers to vertex %u of %u",
+                                  k, i / 3, m->tri[i], m->nv);
+        for (size_t i = 0; i < 3 * (size_t)m->nv; i++)
+            if (!isfinite(m->xyz[i]))
+                return lw_err_set(err, LW_EINVAL,
+                                  "object %zu: vertex %zu has a coordinate that is not finite", k,
+                                  i / 3);
+        if (m->nv > max_nv)
+            max_nv = m->nv;
+    }
+    for (size_t i = 0; i < nitems; i++) {
+        if (items[i].object >= nobjs)
+            return lw_err_set(err, LW_EINVAL, "build item %zu places object %u of %zu", i,
+                              items[i].object, nobjs);
+        for (int k = 0; k < 12; k++)
+            if (!isfinite(items[i].a[k]))
+                return lw_err_set(err, LW_EINVAL, "build item %zu: the transform is not finite",
+                                  i);
+        /* A flat map squashes the part into a plane: no slicer can print that. */
+        if (lw_affine_det(items[i].a) == 0)
+            return lw_err_set(err, LW_EINVAL, "build item %zu: the transform is singular", i);
+    }
+    uint32_t *map = lw_malloc((size_t)max_nv * sizeof *map);
+    if (!map)
+        return lw_err_nomem(err);
+    memset(map, 0xFF, (size_t)max_nv * sizeof *map);
+    lw_buf x;
+    lw_buf_init(&x, 0);
+    lw_rc rc = lw_buf_puts(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                               "<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"" NS_CORE
+                               "\">\n"
+#ifdef LW_VERSION
+                               " <metadata name=\"Application\">lostwax " LW_VERSION
+                               "</metadata>\n"
+#endif
+                               " <resources>\n");
+    for (size_t k = 0; k < nobjs && !rc; k++)
+        rc = object_xml(objs[k].mesh, (uint32_t)k + 1, objs[k].name, map, &x);
+    if (!rc)
+        rc = lw_buf_puts(&x, " </resources>\n <build>\n");
+    for (size_t i = 0; i < nitems && !rc; i++)
+        rc = item_xml(&items[i], &x);
+    if (!rc)
+        rc = lw_buf_puts(&x, " </build>\n</model>\n");
+    lw_free(map);
+    if (rc)
+        rc = rc == LW_ENOMEM ? lw_err_nomem(err)
+                             : lw_err_set(err, rc, "the model XML is too large to build");
+    else
+        rc = zip_parts((const char *)x.data, x.len, out, err);
+    lw_buf_clear(&x);
     return rc;
 }

@@ -43,4 +43,28 @@ lw_rc lw_3mf_parse(const uint8_t *data, size_t len, const lw_mesh_limits *lim, l
 lw_rc lw_3mf_write(const lw_mesh *m, const char *const *part_names, uint32_t nparts, lw_buf *out,
                    lw_err *err);
 
+/* An object of a 3MF package written by lw_3mf_write_items: a mesh (all its facets, part ids
+ * ignored) and its name (NULL or "" = unnamed). Borrowed for the call. */
+typedef struct lw_3mf_object {
+    const lw_mesh *mesh;
+    const char *name;
+} lw_3mf_object;
+
+/* A build item: object index (into the objects array, from 0) and the affine map that places it
+ * (lw_affine convention, geom/mesh.h; written as the transposed row-vector 3MF matrix). */
+typedef struct lw_3mf_item {
+    uint32_t object;
+    double a[12];
+} lw_3mf_item;
+
+/* Appends a 3MF package to out with each object written once (object id = index + 1, vertices
+ * re-indexed in order of first use as lw_3mf_write does) and one build item per item, in order,
+ * with its transform (omitted when it is the identity); unit millimetre, fixed timestamps (same
+ * input, same bytes). lw_3mf_parse reads it back as one part per item, placed. Objects no item
+ * uses are still written. Errors: LW_EINVAL (no objects or items, an object without facets or
+ * with an index out of range or a non-finite coordinate, an item naming a missing object, a
+ * transform that is not finite or is singular), LW_ENOMEM, LW_ELIMIT, LW_EIO. */
+lw_rc lw_3mf_write_items(const lw_3mf_object *objs, size_t nobjs, const lw_3mf_item *items,
+                         size_t nitems, lw_buf *out, lw_err *err);
+
 #endif
