@@ -144,6 +144,37 @@ lw_rc lw_mesh_append(lw_mesh *dst, const lw_mesh *src, uint32_t part)
     return LW_OK;
 }
 
+lw_rc lw_mesh_extract_part(const lw_mesh *src, uint32_t part, lw_mesh *dst)
+{
+    lw_mesh_init(dst);
+    dst->max_v = src->max_v;
+    dst->max_t = src->max_t;
+    uint32_t *map = lw_malloc(((size_t)src->nv ? src->nv : 1) * sizeof *map);
+    if (!map)
+        return LW_ENOMEM;
+    memset(map, 0xFF, (size_t)src->nv * sizeof *map);
+    lw_rc rc = LW_OK;
+    for (uint32_t f = 0; f < src->nt && !rc; f++) {
+        if (lw_mesh_part(src, f) != part)
+            continue;
+        uint32_t t[3];
+        for (int k = 0; k < 3 && !rc; k++) {
+            uint32_t v = src->tri[3 * (size_t)f + k];
+            if (map[v] == UINT32_MAX) {
+                const double *p = src->xyz + 3 * (size_t)v;
+                rc = lw_mesh_add_vertex(dst, p[0], p[1], p[2], &map[v]);
+            }
+            t[k] = map[v];
+        }
+        if (!rc)
+            rc = lw_mesh_add_tri(dst, t[0], t[1], t[2], 0);
+    }
+    lw_free(map);
+    if (rc)
+        lw_mesh_clear(dst);
+    return rc;
+}
+
 void lw_affine_identity(double a[12])
 {
     static const double id[12] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};

@@ -82,6 +82,10 @@ void lw_affine_identity(double a[12]);
 void lw_affine_compose(double out[12], const double a[12], const double b[12]);
 double lw_affine_det(const double a[12]);
 
+/* Copies the facets of part `part` of src into dst (initialised by this call), with only the
+ * vertices they use, renumbered in order of first use. LW_ENOMEM, LW_ELIMIT. */
+lw_rc lw_mesh_extract_part(const lw_mesh *src, uint32_t part, lw_mesh *dst);
+
 /* Applies the map to every vertex. A map with negative determinant mirrors, so facet winding is
  * reversed to keep outward normals outward. */
 void lw_mesh_transform(lw_mesh *m, const double a[12]);

@@ -51,7 +51,10 @@ lw_rc lw_contours_add(lw_contours *c, const double *xy, uint32_t n)
 {
     if (n < 3)
         return LW_OK;
-    lw_rc rc = lw_contours_begin(c);
+    /* Room for the whole contour at once, rather than point by point. */
+    lw_rc rc = LW_VEC_RESERVE(c->xy, c->cap_xy, 2 * ((size_t)c->npoints + n), UINT32_MAX);
+    if (!rc)
+        rc = lw_contours_begin(c);
     for (uint32_t i = 0; i < n && !rc; i++)
         rc = lw_contours_point(c, xy[2 * (size_t)i], xy[2 * (size_t)i + 1]);
     return rc;

@@ -348,7 +348,7 @@ static lw_rc read_value(parse *ps, size_t line, const key_def *k, const char *s,
     }
     case K_AA: {
         const char *is, *ie;
-        unsigned bits = 0, bit;
+        unsigned bits = 0, bit = 0;
         while (next_item(&s, e, &is, &ie)) {
             if ((rc = read_aa(ps, line, k, is, ie, &bit, err)))
                 return rc;
