@@ -70,6 +70,10 @@ lw_rc lw_print_writer_open(const lw_print_header *h, lw_sink *sink, lw_print_wri
         return lw_err_nomem(err);
     w->h = *h;
     w->sink = sink;
+    /* The copy must never hold the caller's pictures: if copying fails half way, clearing the
+     * copy frees only what it owns. */
+    memset(&w->h.preview_small, 0, sizeof w->h.preview_small);
+    memset(&w->h.preview_large, 0, sizeof w->h.preview_large);
     if (copy_image(&w->h.preview_small, &h->preview_small) ||
         copy_image(&w->h.preview_large, &h->preview_large)) {
         lw_print_header_clear(&w->h);
@@ -106,6 +110,15 @@ lw_rc lw_print_writer_layer(lw_print_writer *w, uint32_t index, const lw_layer_s
     return rc;
 }
 
+void lw_print_writer_set_estimate(lw_print_writer *w, double print_time_s, double volume_ml,
+                                  double weight_g, double cost)
+{
+    w->h.print_time_s = print_time_s;
+    w->h.volume_ml = volume_ml;
+    w->h.weight_g = weight_g;
+    w->h.cost = cost;
+}
+
 lw_rc lw_print_writer_finish(lw_print_writer *w, lw_err *err)
 {
     if (w->next != w->h.layer_count)
@@ -136,7 +149,10 @@ static lw_print_format detect(const uint8_t *d, size_t len)
 {
     if (len >= 4 && d[0] == 'P' && d[1] == 'K' && d[2] == 3 && d[3] == 4)
         return LW_PFMT_SL1;
-    if (len >= 4 && memcmp(d, "V3.0", 4) == 0)
+    /* GOO: a version string, then the magic 07 00 00 00 44 4C 50 00 ("V3.0" now; the reader
+     * explains the versions it does not read, such as V5). */
+    static const uint8_t goo_magic[8] = {0x07, 0, 0, 0, 0x44, 0x4C, 0x50, 0};
+    if (len >= 12 && d[0] == 'V' && memcmp(d + 4, goo_magic, 8) == 0)
         return LW_PFMT_GOO;
     if (len >= 4) {
         uint32_t magic = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |

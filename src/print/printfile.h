@@ -74,8 +74,14 @@ lw_rc lw_print_writer_open(const lw_print_header *h, lw_sink *sink, lw_print_wri
 lw_rc lw_print_writer_layer(lw_print_writer *w, uint32_t index, const lw_layer_settings *s,
                             const lw_layer_img *img, lw_err *err);
 
-/* Writes what only the end knows (tables, counts, checksums). The sink is then complete; the
- * caller commits it. */
+/* The figures only the end of a job knows (they depend on every layer's lit area): the print
+ * time, resin volume and weight, and cost the file's header states. Call before finish; the
+ * back-end writes them in finish (seeking back to the header where it must). */
+void lw_print_writer_set_estimate(lw_print_writer *w, double print_time_s, double volume_ml,
+                                  double weight_g, double cost);
+
+/* Writes what only the end knows (tables, counts, checksums, the estimate). The sink is then
+ * complete; the caller commits it. */
 lw_rc lw_print_writer_finish(lw_print_writer *w, lw_err *err);
 void lw_print_writer_free(lw_print_writer *w);
 
