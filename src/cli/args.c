@@ -23,8 +23,11 @@ int lw_args_parse(const char *cmd, int argc, char **argv, int first, lw_opt *opt
             only_pos = true;
             continue;
         }
-        if (!only_pos && a[0] == '-' && a[1] == '-' && a[2]) {
-            const char *name = a + 2, *eq = strchr(name, '=');
+        /* "--name[=value]", or "-x" for an option whose name is the one letter x. */
+        bool letter = !only_pos && a[0] == '-' && a[1] && a[1] != '-' && !a[2] &&
+                      lw_opt_get(opts, nopts, a + 1);
+        if (letter || (!only_pos && a[0] == '-' && a[1] == '-' && a[2])) {
+            const char *name = a + (letter ? 1 : 2), *eq = letter ? NULL : strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             lw_opt *o = NULL;
             for (size_t k = 0; k < nopts; k++)

@@ -1,5 +1,6 @@
 /* lostwax: command-line options, parsed without globals (so commands can run in-process in tests).
- * Options are --name VALUE, --name=VALUE or --flag; "--" ends options; everything else is a
+ * Options are --name VALUE, --name=VALUE or --flag, and -x VALUE for an option whose name is the
+ * single letter x (-o OUT); "--" ends options; everything else is a
  * positional argument. Values that start with '-' are fine after --name ("--units -" is odd but
  * "lostwax size -1" is a positional the command itself rejects with a clear message). */
 #ifndef LW_CLI_ARGS_H

@@ -18,6 +18,9 @@ static void usage(FILE *out)
           "  weigh FILE...     metal weight of a design in one or more alloys\n"
           "  size VALUE        convert a ring size between charts\n"
           "  gem CUT SIZE      carat weight of a stone from its dimensions (or size from carats)\n"
+          "  plate FILE...     arrange pieces on a printer's plate (3MF and a picture)\n"
+          "  slice FILE...     the night's print: the printer's own file, time, resin\n"
+          "  inspect FILE      what is in a printer file (SL1, CTB, GOO), any layer as a PNG\n"
           "  demo              a short tour on a ring lostwax makes itself\n"
           "\n"
           "Every command takes --help and --json.\n",
@@ -31,7 +34,8 @@ typedef struct command {
 
 static const command k_commands[] = {
     {"info", lw_cmd_info}, {"weigh", lw_cmd_weigh}, {"size", lw_cmd_size},
-    {"gem", lw_cmd_gem},   {"demo", lw_cmd_demo},
+    {"gem", lw_cmd_gem},   {"demo", lw_cmd_demo},   {"inspect", lw_cmd_inspect},
+    {"plate", lw_cmd_plate},     {"slice", lw_cmd_slice},
 };
 
 int lw_cli_main(int argc, char **argv)

@@ -226,7 +226,7 @@ int lw_cmd_info(int argc, char **argv)
     json_t *files = opts[2].present ? json_array() : NULL;
     for (int i = 0; i < args.npos; i++) {
         lw_cli_mesh m;
-        int e = lw_cli_mesh_load("info", args.pos[i], units, &m);
+        int e = lw_cli_mesh_load("info", args.pos[i], units, true, &m);
         if (e) {
             if (e > exit_code || exit_code == LW_EXIT_FAIL)
                 exit_code = e;

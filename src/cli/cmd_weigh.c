@@ -168,7 +168,7 @@ int lw_cmd_weigh(int argc, char **argv)
     json_t *files = opts[6].present ? json_array() : NULL;
     for (int i = 0; i < args.npos; i++) {
         lw_cli_mesh m;
-        int fe = lw_cli_mesh_load("weigh", args.pos[i], units, &m);
+        int fe = lw_cli_mesh_load("weigh", args.pos[i], units, false, &m);
         if (!fe)
             fe = weigh_one(&m, &w, files);
         lw_cli_mesh_clear(&m);

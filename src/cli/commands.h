@@ -12,6 +12,9 @@ int lw_cmd_weigh(int argc, char **argv);
 int lw_cmd_size(int argc, char **argv);
 int lw_cmd_gem(int argc, char **argv);
 int lw_cmd_demo(int argc, char **argv);
+int lw_cmd_inspect(int argc, char **argv);
+int lw_cmd_plate(int argc, char **argv);
+int lw_cmd_slice(int argc, char **argv);
 
 /* A ring's size in the common charts, for info: as JSON ({"us": "7", ...}) and as one line of
  * text. The charts are read from the data folder; when they cannot be read, the sizes are left

@@ -130,7 +130,8 @@ json_t *lw_json_bbox(const lw_bbox *b)
     return o;
 }
 
-int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, lw_cli_mesh *out)
+int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, bool measure_ring,
+                     lw_cli_mesh *out)
 {
     memset(out, 0, sizeof *out);
     out->path = path;
@@ -156,7 +157,7 @@ int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, l
     lw_check_opts opts;
     lw_check_opts_default(&opts);
     rc = lw_mesh_check(&out->imp.mesh, &opts, &out->report, &err);
-    if (!rc)
+    if (!rc && measure_ring)
         rc = lw_ring_measure(&out->imp.mesh, &out->ring, &err);
     if (rc)
         return lw_cli_fail(cmd, lw_cli_exit_for(rc), "%s: %s", path, err.msg);

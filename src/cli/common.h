@@ -5,6 +5,7 @@
 #ifndef LW_CLI_COMMON_H
 #define LW_CLI_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,9 +60,12 @@ typedef struct lw_cli_mesh {
     lw_ring_measures ring;
 } lw_cli_mesh;
 
-/* Loads path (see above); units_override is 0 or millimetres per file unit from --units.
- * Errors are printed with the path; returns 0 or an exit code. Clear *out in either case. */
-int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, lw_cli_mesh *out);
+/* Loads path (see above); units_override is 0 or millimetres per file unit from --units; with
+ * measure_ring the ring measures are taken too (for the commands that show them: on a plate of
+ * rings it is most of the loading time). Errors are printed with the path; returns 0 or an exit
+ * code. Clear *out in either case. */
+int lw_cli_mesh_load(const char *cmd, const char *path, double units_override, bool measure_ring,
+                     lw_cli_mesh *out);
 void lw_cli_mesh_clear(lw_cli_mesh *m);
 
 /* True when the shells overlap: volumes (and weights from them) count the overlap twice. */

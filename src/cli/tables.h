@@ -8,10 +8,17 @@
 #include "design/gem.h"
 #include "design/metal.h"
 #include "design/ring_size.h"
+#include "print/printer.h"
 
 int lw_cli_load_metals(const char *cmd, lw_metals *t);
 int lw_cli_load_gems(const char *cmd, lw_gem_tables *t);
 int lw_cli_load_ring_charts(const char *cmd, lw_ring_charts *set);
+
+/* The printer profile data/printers/<name>.ini (name: its id, or "list"-style errors name the
+ * profiles there). */
+int lw_cli_load_printer(const char *cmd, const char *name, lw_printer *out);
+/* resins.tsv, then resins.local.tsv on top when present. */
+int lw_cli_load_resins(const char *cmd, lw_resins *t);
 
 /* The systems shown when none are asked for, in this order. */
 extern const char *const lw_cli_ring_systems[];
