@@ -130,7 +130,10 @@ static lw_rc plan_layers(const lw_job *job, lw_job_span *spans, uint32_t *layers
         spans[p].last = last < first ? (uint32_t)first : (uint32_t)last;
         top = fmax(top, b.max[2]);
     }
-    double n = ceil(top / h - 1e-9);
+    /* A layer is printed when its mid-plane, where it is cut, lies inside a piece: the top layer
+     * exists when the piece reaches at least half way into it. (PrusaSlicer 2.5 floors instead,
+     * dropping up to a whole layer of every piece's top: docs/benchmarks.md.) */
+    double n = floor(top / h + 0.5);
     if (!(n >= 1))
         return lw_err_set(err, LW_EINVAL, "nothing to print: the parts have no height");
     if (n > 1e6)
