@@ -94,8 +94,11 @@ static json_t *info_json(const lw_cli_mesh *m)
     lw_json_set(o, "overlapping_shell_pairs", json_integer(r->overlapping_pairs));
     lw_json_set(o, "stored_normals_wrong", json_integer(m->imp.normals_wrong));
     lw_json_set(o, "stored_normals_zero", json_integer(m->imp.normals_zero));
-    lw_json_set(o, "volume_mm3", json_real(r->total.volume));
-    lw_json_set(o, "volume_is_upper_bound", json_boolean(lw_cli_mesh_overlaps(m)));
+    lw_json_set(o, "volume_mm3", json_real(lw_cli_mesh_volume(m)));
+    lw_json_set(o, "volume_method", json_string(m->has_union ? "union" : "shells"));
+    lw_json_set(o, "shell_volume_sum_mm3", json_real(r->total.volume));
+    if (m->has_union)
+        lw_json_set(o, "volume_error_mm3", json_real(m->uni.bound));
     lw_json_set(o, "area_mm2", json_real(r->total.area));
     lw_json_set(o, "bbox_mm", lw_json_bbox(&r->total.bbox));
     lw_json_set(o, "centroid_mm", lw_json_vec3(r->total.centroid));
@@ -175,10 +178,15 @@ static void info_text(const lw_cli_mesh *m)
                b->max[0] - b->min[0], b->max[1] - b->min[1], b->max[2] - b->min[2],
                tidy(b->min[0]), tidy(b->max[0]), tidy(b->min[1]), tidy(b->max[1]),
                tidy(b->min[2]), tidy(b->max[2]));
-    printf("  volume     %.2f mm³%s\n", r->total.volume,
-           lw_cli_mesh_overlaps(m) ? " (shells overlap: counted twice where they do; the metal "
-                                     "is less)"
-                                   : "");
+    if (m->has_union)
+        printf("  volume     %.2f mm³ +- %.2f: the union of overlapping shells (their sum, %.2f "
+               "mm³, counts the overlap twice)\n",
+               m->uni.volume, m->uni.bound, r->total.volume);
+    else
+        printf("  volume     %.2f mm³%s\n", r->total.volume,
+               lw_cli_mesh_overlaps(m) ? " (shells overlap and the mesh is not closed: their "
+                                         "sum counts the overlap twice)"
+                                       : "");
     printf("  area       %.2f mm²\n", r->total.area);
     printf("  centroid   (%.2f, %.2f, %.2f) mm\n", tidy(r->total.centroid[0]),
            tidy(r->total.centroid[1]), tidy(r->total.centroid[2]));

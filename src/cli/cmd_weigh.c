@@ -41,7 +41,7 @@ typedef struct weigh_opts {
 static int weigh_one(const lw_cli_mesh *m, const weigh_opts *w, json_t *files)
 {
     const lw_mesh_report *r = &m->report;
-    double vol = r->total.volume;
+    double vol = lw_cli_mesh_volume(m);
     lw_err err;
     lw_err_clear(&err);
     if (!r->watertight || !(vol > 0)) {
@@ -50,7 +50,6 @@ static int weigh_one(const lw_cli_mesh *m, const weigh_opts *w, json_t *files)
                     r->holes == 1 ? "" : "s", (unsigned long long)r->boundary_edges);
         return LW_EXIT_FAIL;
     }
-    bool upper = lw_cli_mesh_overlaps(m);
     lw_mg pattern_mg;
     if (lw_metal_weight(w->pattern, vol, &pattern_mg, &err))
         return lw_cli_fail("weigh", LW_EXIT_USAGE, "%s: %s", m->path, err.msg);
@@ -61,16 +60,20 @@ static int weigh_one(const lw_cli_mesh *m, const weigh_opts *w, json_t *files)
         mj = json_array();
         lw_json_set(fj, "file", json_string(m->path));
         lw_json_set(fj, "volume_mm3", json_real(vol));
-        lw_json_set(fj, "volume_is_upper_bound", json_boolean(upper));
+        lw_json_set(fj, "volume_method", json_string(m->has_union ? "union" : "shells"));
+        if (m->has_union)
+            lw_json_set(fj, "volume_error_mm3", json_real(m->uni.bound));
         lw_json_set(fj, "pattern", json_pack("{s:s,s:f,s:I}", "material", w->pattern->id,
                                              "density", w->pattern->density, "mg",
                                              (json_int_t)pattern_mg));
         lw_json_set(fj, "sprue_pct", json_real(w->sprue_pct));
         lw_json_set(fj, "stones_mct", json_integer(w->stones));
     } else {
-        printf("%s: %.2f mm³%s\n", m->path, vol,
-               upper ? " (UPPER BOUND: its shells overlap and are counted twice where they do)"
-                     : "");
+        if (m->has_union)
+            printf("%s: %.2f mm³ +- %.2f, the union of its overlapping shells\n", m->path, vol,
+                   m->uni.bound);
+        else
+            printf("%s: %.2f mm³\n", m->path, vol);
         printf("  pattern  %s in %s (%.2f g/cm³)\n",
                lw_mg_format(pattern_mg, w->unit, buf, sizeof buf), w->pattern->name,
                w->pattern->density);

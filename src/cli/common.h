@@ -17,6 +17,7 @@
 #include "geom/check.h"
 #include "geom/import.h"
 #include "geom/mesh_units.h"
+#include "print/volume.h"
 
 struct lw_opt;
 struct lw_args;
@@ -58,7 +59,13 @@ typedef struct lw_cli_mesh {
     lw_units_judgement units;
     lw_mesh_report report;
     lw_ring_measures ring;
+    bool has_union;           /* shells overlap: the metal is their union, measured here */
+    lw_union_volume uni;
 } lw_cli_mesh;
+
+/* The volume of metal the mesh stands for: the union of its shells when they overlap, else the
+ * sum of the shells (exact for a closed, oriented mesh). */
+double lw_cli_mesh_volume(const lw_cli_mesh *m);
 
 /* Loads path (see above); units_override is 0 or millimetres per file unit from --units; with
  * measure_ring the ring measures are taken too (for the commands that show them: on a plate of

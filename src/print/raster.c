@@ -86,7 +86,7 @@ struct lw_rasterizer {
     size_t cap_spans, cap_spans2;
     uint32_t *rows; /* counting sort of the lines by first row */
     size_t cap_rows;
-    uint8_t lut[17]; /* quantised step k -> level */
+    uint8_t lut[257]; /* quantised step k -> level */
 };
 
 /* v rounded to the nearest whole number, ties to even (|v| < 2^51): adding and removing 1.5 x
@@ -611,9 +611,10 @@ lw_rc lw_rasterize(lw_rasterizer *r, const lw_contours *c, unsigned aa_levels,
     lw_layer_img_reset(img);
     img->width = r->g.width;
     img->height = r->g.height;
-    if (aa_levels == 0 || aa_levels > 16 || (aa_levels & (aa_levels - 1)))
-        return lw_err_set(err, LW_EINVAL, "anti-aliasing %u: must be 1, 2, 4, 8 or 16",
-                          aa_levels);
+    if (aa_levels == 0 || (aa_levels > 16 && aa_levels != 256) ||
+        (aa_levels & (aa_levels - 1)))
+        return lw_err_set(err, LW_EINVAL, "anti-aliasing %u: must be 1, 2, 4, 8, 16 (or 256 "
+                          "to measure)", aa_levels);
     int shift = 0;
     while ((1u << shift) < aa_levels)
         shift++;

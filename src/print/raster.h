@@ -25,8 +25,9 @@ void lw_rasterizer_free(lw_rasterizer *r);
 
 /* Renders c (plate mm, mapped by the grid) into img (reset and sized to the grid), coverage
  * quantised to `aa_levels` levels: 1 = no anti-aliasing (a pixel is lit, 255, when at least half
- * covered); 2, 4, 8 or 16 = coverage rounded to that many steps of 255. Parts outside the screen
- * are clipped. LW_EINVAL (aa_levels), LW_ENOMEM.
+ * covered); 2, 4, 8 or 16 = coverage rounded to that many steps of 255; 256 = full 8-bit coverage,
+ * for measuring areas (lw_union_volume) rather than printing. Parts outside the screen are
+ * clipped. LW_EINVAL (aa_levels), LW_ENOMEM.
  *
  * Precisely: a pixel's coverage c in [0, 1] is |the integral of the winding number over the
  * pixel|, capped at 1 (the non-zero rule; where overlapping contours share a pixel with empty

@@ -35,6 +35,33 @@ run weigh "$band" --metal unobtainium
 expect_rc 2 "unknown metal"
 expect_in "$err" "18k-yellow" "unknown metal lists the metals"
 
+# Two overlapping boxes as separate shells (OBJ objects): 500 + 500 mm3 sharing 5 x 5 x 3. The
+# metal is their union, 925 mm3; the shells' sum (1000) counts the overlap twice.
+{
+  echo "# two overlapping boxes"
+  for o in "a 0 0 0 10 10 5" "b 5 5 2 15 15 7"; do
+    set -- $o
+    echo "o $1"
+    for k in 0 1 2 3 4 5 6 7; do
+      echo "v $(( k & 1 ? $5 : $2 )) $(( k & 2 ? $6 : $3 )) $(( k & 4 ? $7 : $4 ))"
+    done
+  done
+  for base in 0 8; do
+    for f in "1 3 2" "2 3 4" "5 6 7" "6 8 7" "1 2 5" "2 6 5" "3 7 4" "4 7 8" "1 5 3" "3 5 7" "2 4 6" "4 8 6"; do
+      set -- $f
+      echo "f $(( $1 + base )) $(( $2 + base )) $(( $3 + base ))"
+    done
+  done
+} >"$work/boxes.obj"
+run info "$work/boxes.obj" --json
+expect_rc 0 "info on overlapping boxes"
+expect_in "$(jqv '.files[0].volume_method')" "union" "overlapping shells are measured as a union"
+expect_near "$(jqv '.files[0].volume_mm3')" 925 0.01 "union of the two boxes"
+expect_near "$(jqv '.files[0].shell_volume_sum_mm3')" 1000 1e-6 "the shells' sum"
+expect_in "$(jqv '.files[0].overlapping_shell_pairs')" "1" "one overlapping pair"
+run weigh "$work/boxes.obj" --metal sterling --json
+expect_near "$(jqv '.files[0].metals[0].net_mg')" "$(calc '925 * 10.36')" 1 "sterling weight of the union"
+
 # Wrong units: the band written in centimetres is 2.13 "mm" across; lostwax says so and
 # proposes cm; --units cm gives the right volume (x 1000).
 "$LOSTWAX" info "$band" --units 0.1mm --json >"$work/small.json"
