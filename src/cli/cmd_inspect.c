@@ -11,31 +11,26 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/print_report.h"
+#include "cli/tables.h"
 #include "print/estimate.h"
 #include "print/png.h"
 #include "print/printfile.h"
 
 static const char k_help[] =
-    "usage: lostwax inspect FILE [--all] [--layer N -o LAYER.png] [--json]\n"
+    "usage: lostwax inspect FILE [--all] [--resin ID] [--layer N -o LAYER.png] [--json]\n"
     "\n"
     "Shows a printer file (SL1/SL1S, CTB, GOO/PRZ): screen, layers, exposures, motion, the\n"
     "time it states and the time lostwax's model gives for its own per-layer settings.\n"
     "\n"
     "  --all        decode every layer: checks the file is whole, measures the lit volume\n"
+    "  --resin ID   weigh and price the resin with a resin of data/resins.tsv (the lit volume\n"
+    "               with --all, else the volume the file states)\n"
     "  --layer N    with -o, write layer N (from 0) as a PNG\n"
     "  -o FILE      where the layer picture goes\n"
     "  --json       machine-readable output (fields in docs/cli.md)\n"
     "\n"
     "Exit: 0 done, 2 the file is unreadable or corrupt (the message says where).\n";
-
-static void hms(double s, char *buf, size_t size)
-{
-    long t = lround(s);
-    if (t >= 3600)
-        snprintf(buf, size, "%ld h %02ld min", t / 3600, (t % 3600) / 60);
-    else
-        snprintf(buf, size, "%ld min %02ld s", t / 60, t % 60);
-}
 
 static json_t *motion_json(const lw_motion *m)
 {
@@ -113,10 +108,11 @@ static int write_layer(const char *path, const lw_print_file *f, const char *n_t
 
 int lw_cmd_inspect(int argc, char **argv)
 {
-    lw_opt opts[] = {{"all", false}, {"layer", true}, {"o", true}, {"json", false},
-                     {"help", false}};
+    lw_opt opts[] = {{"all", false}, {"layer", true}, {"o", true},     {"json", false},
+                     {"resin", true}, {"help", false}};
     lw_args args;
-    int e = lw_cli_begin("inspect", argc, argv, opts, 5, k_help, 1, 1, &args);
+    int e = lw_cli_begin("inspect", argc, argv, opts, sizeof opts / sizeof *opts, k_help, 1, 1,
+                         &args);
     if (e >= 0)
         return e;
     e = 0;
@@ -125,14 +121,28 @@ int lw_cmd_inspect(int argc, char **argv)
     const char *path = args.pos[0];
     lw_err err;
     lw_err_clear(&err);
+    lw_resins resins;
+    const lw_resin *resin = NULL;
+    lw_resins_init(&resins);
+    if (opts[4].present) {
+        if ((e = lw_cli_load_resins("inspect", &resins)))
+            return e;
+        if (lw_resins_get(&resins, opts[4].value, &resin, &err)) {
+            lw_resins_clear(&resins);
+            return lw_cli_fail("inspect", LW_EXIT_USAGE, "--resin: %s", err.msg);
+        }
+    }
     lw_print_limits lim;
     lw_print_limits_default(&lim);
     lw_file_view view;
     lw_print_file f;
-    if (lw_file_view_open(path, lim.max_file_bytes, &view, &err))
+    if (lw_file_view_open(path, lim.max_file_bytes, &view, &err)) {
+        lw_resins_clear(&resins);
         return lw_cli_fail("inspect", lw_cli_exit_for(err.rc), "%s: %s", path, err.msg);
+    }
     if (lw_print_file_open(view.data, view.len, &lim, &f, &err)) {
         lw_file_view_close(&view);
+        lw_resins_clear(&resins);
         return lw_cli_fail("inspect", lw_cli_exit_for(err.rc), "%s: %s", path, err.msg);
     }
     const lw_print_header *h = &f.h;
@@ -146,6 +156,13 @@ int lw_cmd_inspect(int argc, char **argv)
     double lit_mm3 = -1;
     if (opts[0].present)
         e = decode_all(path, &f, &lit_mm3);
+    /* With a resin: its weight and price for the lit volume (or the file's word for it). */
+    lw_print_estimate est;
+    lw_estimate_init(&est);
+    est.layers = h->layer_count;
+    est.time_s = model;
+    est.volume_mm3 = lit_mm3 >= 0 ? lit_mm3 : h->volume_ml * 1000;
+    lw_estimate_finish(&est, resin);
     if (!e && opts[1].present)
         e = write_layer(path, &f, opts[1].value, opts[2].value);
     if (!e && opts[3].present) {
@@ -182,11 +199,21 @@ int lw_cmd_inspect(int argc, char **argv)
                                                   (json_int_t)h->preview_small.height));
         if (lit_mm3 >= 0)
             lw_json_set(o, "lit_volume_ml", json_real(lit_mm3 / 1000));
+        if (resin) {
+            json_t *r = json_object();
+            lw_json_set(r, "id", json_string(resin->id));
+            lw_json_set(r, "from", json_string(lit_mm3 >= 0 ? "layers" : "header"));
+            lw_json_set(r, "ml", json_real(est.volume_ml));
+            lw_json_set(r, "g", json_real(est.weight_g));
+            lw_json_set(r, "cost_minor", est.priced ? json_integer(est.cost) : json_null());
+            lw_json_set(r, "currency", json_string(est.currency));
+            lw_json_set(o, "resin", r);
+        }
         lw_cli_json_print(o);
     } else if (!e) {
         char t1[32], t2[32];
-        hms(h->print_time_s, t1, sizeof t1);
-        hms(model, t2, sizeof t2);
+        lw_cli_duration(h->print_time_s, t1, sizeof t1);
+        lw_cli_duration(model, t2, sizeof t2);
         printf("%s: %s v%u, %u x %u px on %.2f x %.2f mm (%.1f x %.1f um)%s%s\n", path,
                format_title(h->format), h->version, h->res_x, h->res_y, h->display_w,
                h->display_h, 1000 * h->display_w / h->res_x, 1000 * h->display_h / h->res_y,
@@ -211,6 +238,12 @@ int lw_cmd_inspect(int argc, char **argv)
         if (lit_mm3 >= 0)
             printf("  decoded    all %u layers; lit volume %.3f ml\n", h->layer_count,
                    lit_mm3 / 1000);
+        if (resin) {
+            printf("  %-10s %.3f ml, %.3f g of %s", "priced", est.volume_ml, est.weight_g,
+                   resin->name);
+            lw_cli_cost_print(&est);
+            printf(" (%s)\n", lit_mm3 >= 0 ? "the lit volume" : "the volume the file states");
+        }
         if (h->preview_large.width)
             printf("  previews   %u x %u and %u x %u\n", h->preview_large.width,
                    h->preview_large.height, h->preview_small.width, h->preview_small.height);
@@ -219,5 +252,6 @@ int lw_cmd_inspect(int argc, char **argv)
     }
     lw_print_file_clear(&f);
     lw_file_view_close(&view);
+    lw_resins_clear(&resins);
     return e;
 }

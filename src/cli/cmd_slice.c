@@ -16,6 +16,7 @@
 #include "cli/arrange.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/print_report.h"
 #include "cli/progress.h"
 #include "cli/tables.h"
 #include "print/estimate.h"
@@ -110,12 +111,6 @@ static void progress_cb(void *ctx, uint32_t done, uint32_t total)
     lw_progress *bar = ctx;
     bar->total = total; /* the job knows the layer count only once it has planned the layers */
     lw_progress_update(bar, done);
-}
-
-static void hm(double s, char *buf, size_t size)
-{
-    long m = lround(s / 60);
-    snprintf(buf, size, "%ld h %02ld min", m / 60, m % 60);
 }
 
 static int setup(lw_opt *opts, slice_opts *so)
@@ -315,11 +310,7 @@ int lw_cmd_slice(int argc, char **argv)
         lw_json_set(o, "layers", json_integer(res.layers));
         lw_json_set(o, "layer_height_mm", json_real(so.settings.layer_height));
         lw_json_set(o, "aa_level", json_integer(so.aa));
-        lw_json_set(o, "print_time_s", json_real(est->time_s));
-        lw_json_set(o, "resin_ml", json_real(est->volume_ml));
-        lw_json_set(o, "resin_g", json_real(est->weight_g));
-        lw_json_set(o, "cost_minor", est->priced ? json_integer(est->cost) : json_null());
-        lw_json_set(o, "currency", json_string(est->currency));
+        lw_cli_estimate_json(o, est, so.resin);
         lw_json_set(o, "islands", json_integer((json_int_t)res.islands_total));
         lw_json_set(o, "layers_with_islands", json_integer(island_layers));
         lw_json_set(o, "open_chains", json_integer((json_int_t)res.open_chains));
@@ -333,21 +324,11 @@ int lw_cmd_slice(int argc, char **argv)
         lw_json_set(o, "part_layers", spans);
         lw_cli_json_print(o);
     } else {
-        char t[32];
-        hm(est->time_s, t, sizeof t);
         printf("%s: %s for the %s, %zu piece%s\n", opts[1].value,
                lw_print_format_name(so.format), so.pr.name, nparts, nparts == 1 ? "" : "s");
         printf("  layers     %u x %.3f mm = %.2f mm, AA %u\n", res.layers,
                so.settings.layer_height, res.layers * so.settings.layer_height, so.aa);
-        printf("  time       %s to print (exposure %.0f min, motion %.0f min, waits %.0f min)\n",
-               t, est->exposure_s / 60, est->motion_s / 60, est->wait_s / 60);
-        printf("  resin      %.3f ml", est->volume_ml);
-        if (so.resin)
-            printf(", %.3f g of %s", est->weight_g, so.resin->name);
-        if (est->priced)
-            printf(", %lld.%02lld %s", (long long)(est->cost / 100), (long long)(est->cost % 100),
-                   est->currency);
-        printf("\n");
+        lw_cli_estimate_print(est, so.resin);
         printf("  islands    %llu in %u layer%s (regions resting on nothing: supports needed)\n",
                (unsigned long long)res.islands_total, island_layers,
                island_layers == 1 ? "" : "s");

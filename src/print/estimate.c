@@ -63,6 +63,11 @@ lw_rc lw_print_settings_make(const lw_printer *p, const lw_resin *r, const lw_pr
     return LW_OK;
 }
 
+double lw_print_layer_count(double top_mm, double layer_height)
+{
+    return floor(top_mm / layer_height + 0.5);
+}
+
 void lw_print_layer_settings(const lw_print_settings *s, uint32_t i, lw_layer_settings *out)
 {
     memset(out, 0, sizeof *out);

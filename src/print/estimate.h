@@ -67,6 +67,13 @@ void lw_print_layer_settings(const lw_print_settings *s, uint32_t i, lw_layer_se
 void lw_print_settings_header(const lw_print_settings *s, const lw_printer *p,
                               lw_print_header *h);
 
+/* The layers a print needs for pieces reaching top_mm above the plate at layer height h (> 0):
+ * a layer is printed when its mid-plane, where it is cut, lies inside a piece, so the top
+ * layer exists when a piece reaches half way into it: round(top / h). (PrusaSlicer 2.5 floors
+ * instead, dropping up to a whole layer of every piece's top: docs/benchmarks.md.) A double, so
+ * a caller can refuse absurd counts before converting. */
+double lw_print_layer_count(double top_mm, double layer_height);
+
 /* ---- time ---- */
 
 /* The motor time of a motion, s, by the formula above. A stage with a non-positive speed counts

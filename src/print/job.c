@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "print/contour.h"
 #include "print/islands.h"
+#include "print/preview.h"
 #include "print/raster.h"
 #include "print/slice.h"
 
@@ -130,10 +131,7 @@ static lw_rc plan_layers(const lw_job *job, lw_job_span *spans, uint32_t *layers
         spans[p].last = last < first ? (uint32_t)first : (uint32_t)last;
         top = fmax(top, b.max[2]);
     }
-    /* A layer is printed when its mid-plane, where it is cut, lies inside a piece: the top layer
-     * exists when the piece reaches at least half way into it. (PrusaSlicer 2.5 floors instead,
-     * dropping up to a whole layer of every piece's top: docs/benchmarks.md.) */
-    double n = floor(top / h + 0.5);
+    double n = lw_print_layer_count(top, h);
     if (!(n >= 1))
         return lw_err_set(err, LW_EINVAL, "nothing to print: the parts have no height");
     if (n > 1e6)
@@ -187,8 +185,14 @@ static lw_rc fill_header(const lw_job *job, uint32_t layers, lw_print_header *h,
         return rc;
     h->print_time_s = e.time_s;
     if (job->preview && job->preview->rgba) {
-        h->preview_large = *job->preview; /* borrowed: the writer copies it */
-        h->preview_small = *job->preview;
+        /* The plate fitted to the sizes the format's printers show (the header owns them). */
+        uint32_t sm[2], lg[2];
+        lw_preview_sizes(job->format, sm, lg);
+        if ((rc = lw_image_fit(job->preview, sm[0], sm[1], &h->preview_small, err)) ||
+            (rc = lw_image_fit(job->preview, lg[0], lg[1], &h->preview_large, err))) {
+            lw_print_header_clear(h);
+            return rc;
+        }
     }
     return LW_OK;
 }
@@ -250,8 +254,11 @@ lw_rc lw_job_run(const lw_job *job, lw_pool *pool, lw_sink *sink, lw_job_result 
         goto done;
     }
     lw_print_header h;
-    if ((rc = fill_header(job, layers, &h, err)) ||
-        (rc = lw_print_writer_open(&h, sink, &writer, err)))
+    if ((rc = fill_header(job, layers, &h, err)))
+        goto done;
+    rc = lw_print_writer_open(&h, sink, &writer, err); /* which copies what it keeps */
+    lw_print_header_clear(&h);
+    if (rc)
         goto done;
 
     for (uint32_t base = 0; base < layers && !rc; base += (uint32_t)batch) {

@@ -30,8 +30,8 @@ typedef struct lw_job {
     const lw_mesh *const *parts;       /* placed meshes in plate millimetres (borrowed) */
     const char *const *names;          /* their names (for messages), or NULL */
     size_t nparts;
-    const lw_image *preview;           /* an RGBA picture of the plate for the file's previews,
-                                        * or NULL for none */
+    const lw_image *preview;           /* an RGBA picture of the plate, or NULL for none: the
+                                        * file's previews, fitted to the format's sizes */
     /* Called on the job's thread after each written layer (may be NULL). */
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *progress_ctx;

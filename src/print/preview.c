@@ -1,6 +1,8 @@
-/* lostwax: CTB and GOO preview pictures (see preview.h). */
+/* lostwax: the printer files' preview pictures: CTB and GOO encodings, sizes and scaling (see
+ * preview.h). */
 #include "print/preview.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -165,6 +167,59 @@ lw_rc lw_preview_565be_decode(const uint8_t *data, uint32_t w, uint32_t h, lw_im
         p[1] = (uint8_t)expand6(v >> 5 & 63);
         p[2] = (uint8_t)expand5(v & 31);
         p[3] = 255;
+    }
+    return LW_OK;
+}
+
+void lw_preview_sizes(lw_print_format f, uint32_t small[2], uint32_t large[2])
+{
+    static const uint32_t k[][4] = {
+        [LW_PFMT_NONE] = {116, 116, 290, 290}, [LW_PFMT_SL1] = {400, 400, 800, 480},
+        [LW_PFMT_CTB] = {200, 125, 400, 300},  [LW_PFMT_GOO] = {116, 116, 290, 290}};
+    unsigned i = (unsigned)f < sizeof k / sizeof *k ? (unsigned)f : LW_PFMT_NONE;
+    small[0] = k[i][0];
+    small[1] = k[i][1];
+    large[0] = k[i][2];
+    large[1] = k[i][3];
+}
+
+lw_rc lw_image_fit(const lw_image *src, uint32_t w, uint32_t h, lw_image *out, lw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!src->rgba || !src->width || !src->height || !w || !h)
+        return lw_err_set(err, LW_EINVAL, "no picture to scale");
+    lw_rc rc = image_new(w, h, out, err);
+    if (rc)
+        return rc;
+    memset(out->rgba, 0, (size_t)w * h * 4);
+    /* The scale that fits both sides; the picture is centred in the other. */
+    double s = fmin((double)w / src->width, (double)h / src->height);
+    uint32_t fw = (uint32_t)fmax(1, fmin(w, lround(src->width * s)));
+    uint32_t fh = (uint32_t)fmax(1, fmin(h, lround(src->height * s)));
+    uint32_t ox = (w - fw) / 2, oy = (h - fh) / 2;
+    for (uint32_t y = 0; y < fh; y++) {
+        /* Source rows [y0, y1) fall in output row y; at least one. */
+        uint32_t y0 = (uint32_t)((uint64_t)y * src->height / fh);
+        uint32_t y1 = (uint32_t)((uint64_t)(y + 1) * src->height / fh);
+        if (y1 <= y0)
+            y1 = y0 + 1;
+        for (uint32_t x = 0; x < fw; x++) {
+            uint32_t x0 = (uint32_t)((uint64_t)x * src->width / fw);
+            uint32_t x1 = (uint32_t)((uint64_t)(x + 1) * src->width / fw);
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            uint64_t sum[4] = {0};
+            for (uint32_t sy = y0; sy < y1; sy++) {
+                const uint8_t *p = src->rgba + ((size_t)sy * src->width + x0) * 4;
+                for (uint32_t sx = x0; sx < x1; sx++, p += 4)
+                    for (int c = 0; c < 4; c++)
+                        sum[c] += p[c];
+            }
+            uint64_t n = (uint64_t)(y1 - y0) * (x1 - x0);
+            uint8_t *q = out->rgba + ((size_t)(oy + y) * w + ox + x) * 4;
+            for (int c = 0; c < 4; c++)
+                q[c] = (uint8_t)((sum[c] + n / 2) / n);
+        }
     }
     return LW_OK;
 }

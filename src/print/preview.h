@@ -39,4 +39,16 @@ void lw_preview_565be_encode(const lw_image *im, uint32_t w, uint32_t h, uint8_t
 lw_rc lw_preview_565be_decode(const uint8_t *data, uint32_t w, uint32_t h, lw_image *out,
                               lw_err *err);
 
+/* The preview sizes a format's printers show, from the files their own slicers write: SL1/SL1S
+ * 400 x 400 and 800 x 480 (PrusaSlicer's SL1 and SL1S profiles, `thumbnails`), CTB 200 x 125
+ * and 400 x 300 (Chitubox), GOO 116 x 116 and 290 x 290 (fixed by the format). */
+void lw_preview_sizes(lw_print_format f, uint32_t small[2], uint32_t large[2]);
+
+/* src scaled to fit inside w x h with its proportions kept, centred, every output pixel the
+ * average of the source pixels it covers (a box filter: a plate picture shrinks without the
+ * part names breaking up as nearest-pixel scaling would); the margin is transparent black.
+ * *out is cleared first; the caller frees it with lw_image_clear. LW_EINVAL for an empty src or
+ * size, LW_ELIMIT, LW_ENOMEM; *out empty on failure. */
+lw_rc lw_image_fit(const lw_image *src, uint32_t w, uint32_t h, lw_image *out, lw_err *err);
+
 #endif

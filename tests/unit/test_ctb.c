@@ -999,6 +999,61 @@ static void test_allocation_failures(void **state)
     free_job(&j);
 }
 
+/* Fitting a picture into a preview: proportions kept and centred, margins transparent, each
+ * pixel the mean of the pixels it covers. A 100 x 50 picture, red on the left half and blue on
+ * the right, into 40 x 40 becomes 40 x 20 from row 10; a 2 x 2 checkerboard of black and white
+ * halves to mid grey. */
+static void test_preview_fit(void **state)
+{
+    (void)state;
+    lw_image src = {100, 50, lw_malloc(100 * 50 * 4)}, out;
+    assert_non_null(src.rgba);
+    for (uint32_t y = 0; y < 50; y++)
+        for (uint32_t x = 0; x < 100; x++) {
+            uint8_t *p = src.rgba + (y * 100 + x) * 4;
+            bool cell = (x + y) % 2 == 0;
+            p[0] = x < 50 ? 255 : 0;
+            p[1] = cell ? 255 : 0; /* a checkerboard in green */
+            p[2] = x < 50 ? 0 : 255;
+            p[3] = 255;
+        }
+    lw_err err;
+    lw_err_clear(&err);
+    assert_int_equal(lw_image_fit(&src, 40, 40, &out, &err), LW_OK);
+    assert_int_equal(out.width, 40);
+    assert_int_equal(out.height, 40);
+    for (uint32_t y = 0; y < 40; y++)
+        for (uint32_t x = 0; x < 40; x++) {
+            const uint8_t *q = out.rgba + (y * 40 + x) * 4;
+            if (y < 10 || y >= 30) {
+                assert_int_equal(q[0] | q[1] | q[2] | q[3], 0); /* the margin */
+                continue;
+            }
+            assert_int_equal(q[3], 255);
+            assert_int_equal(q[0], x < 20 ? 255 : 0);
+            assert_int_equal(q[2], x < 20 ? 0 : 255);
+            /* 2.5 x 2.5 source pixels per output pixel, taken as 2 or 3 a side: a checkerboard
+             * block of 4 averages 127.5, of 6 exactly half, of 9 (5 of one colour) 4/9 or 5/9. */
+            assert_in_range(q[1], 113, 142);
+        }
+    lw_image_clear(&out);
+    /* Upscaling repeats pixels; the sizes of each format. */
+    uint8_t px[4] = {10, 20, 30, 255}, none[4] = {0};
+    lw_image one = {1, 1, px};
+    assert_int_equal(lw_image_fit(&one, 3, 2, &out, &err), LW_OK);
+    /* 2 x 2 at x 0..1 ((3 - 2) / 2 = 0), the last column margin */
+    assert_memory_equal(out.rgba + 2 * 4, none, 4);
+    assert_memory_equal(out.rgba + (1 * 3 + 1) * 4, px, 4);
+    lw_image_clear(&out);
+    assert_int_equal(lw_image_fit(&(lw_image){0, 0, NULL}, 3, 2, &out, &err), LW_EINVAL);
+    uint32_t sm[2], lg[2];
+    lw_preview_sizes(LW_PFMT_SL1, sm, lg);
+    assert_true(sm[0] == 400 && sm[1] == 400 && lg[0] == 800 && lg[1] == 480);
+    lw_preview_sizes(LW_PFMT_CTB, sm, lg);
+    assert_true(sm[0] == 200 && sm[1] == 125 && lg[0] == 400 && lg[1] == 300);
+    lw_free(src.rgba);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1018,6 +1073,7 @@ int main(void)
         cmocka_unit_test(test_bit_flips),
         cmocka_unit_test(test_hostile_fields),
         cmocka_unit_test(test_preview_words),
+        cmocka_unit_test(test_preview_fit),
         cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
