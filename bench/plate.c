@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/file.h"
 #include "print/layer.h"
 #include "print/printfile.h"
@@ -85,7 +86,11 @@ static long areas_of(const char *path, double **areas)
         return -1;
     }
     long n = f.h.layer_count;
-    *areas = calloc((size_t)n + 1, sizeof **areas);
+    *areas = lw_calloc((size_t)n + 1, sizeof **areas);
+    if (!*areas) {
+        fprintf(stderr, "bench_plate: %s: out of memory\n", path);
+        n = -1;
+    }
     lw_layer_img img;
     lw_layer_img_init(&img, f.h.res_x, f.h.res_y);
     double px = f.h.display_w / f.h.res_x, py = f.h.display_h / f.h.res_y;
@@ -105,7 +110,7 @@ static long areas_of(const char *path, double **areas)
 
 int main(int argc, char **argv)
 {
-    int repeats = argc > 1 ? atoi(argv[1]) : 3;
+    int repeats = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 3;
     if (repeats < 1)
         repeats = 1;
     const char *shared = getenv("LW_SHARED_DATA") ? getenv("LW_SHARED_DATA") : LW_BENCH_SHARED;
@@ -188,8 +193,11 @@ int main(int argc, char **argv)
 
     double *a = NULL, *b = NULL;
     long na = areas_of(lw_sl1, &a), nb = areas_of(ps_sl1, &b);
-    if (na < 0 || nb < 0)
+    if (na < 0 || nb < 0) {
+        lw_free(a);
+        lw_free(b);
         return 1;
+    }
     long n = na < nb ? na : nb, worst = -1, compared = 0;
     double worst_rel = 0, sum_a = 0, sum_b = 0;
     for (long i = 0; i < n; i++) {
@@ -210,7 +218,7 @@ int main(int argc, char **argv)
         printf("  areas    largest difference on %ld layers of 1 mm2 or more: %.3f %% (layer "
                "%ld: %.3f vs %.3f mm2)\n",
                compared, 100 * worst_rel, worst, a[worst], b[worst]);
-    free(a);
-    free(b);
+    lw_free(a);
+    lw_free(b);
     return 0;
 }

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/vec.h"
+
 bool lw_table_id_valid(const char *s, size_t n, size_t max)
 {
     if (n == 0 || n >= max)
@@ -96,4 +99,80 @@ lw_rc lw_table_number(const char *cell, const char *col, const char *id, double 
         return lw_err_set(err, LW_EFORMAT, "%s: line %zu: %s %g of %s is outside %g ... %g",
                           table, line, col, *out, id, lo, hi);
     return LW_OK;
+}
+
+static const char *row_id(const void *items, size_t elem, size_t i)
+{
+    return (const char *)items + i * elem;
+}
+
+static size_t index_of(const void *items, size_t n, size_t elem, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(row_id(items, elem, i), id) == 0)
+            return i;
+    return n;
+}
+
+lw_rc lw_table_load(const lw_table_spec *spec, void **items, size_t *n, size_t *cap,
+                    const char *text, size_t len, const char *name, lw_err *err)
+{
+    if (len > spec->max_text)
+        return lw_err_set(err, LW_ELIMIT, "%s: %zu bytes: a %s table may have at most %zu", name,
+                          len, spec->what, spec->max_text);
+    long col[32];
+    if (spec->ncols < 1 || spec->ncols > (int)(sizeof col / sizeof *col))
+        return lw_err_set(err, LW_EINVAL, "a %s table of %d columns", spec->what, spec->ncols);
+    lw_tsv tsv;
+    lw_rc rc = lw_tsv_parse(text, len, spec->max_rows, &tsv, err);
+    if (rc) {
+        lw_err_prefix(err, "%s", name);
+        return rc;
+    }
+    char *fresh = NULL;
+    size_t added = 0;
+    char kind[48];
+    snprintf(kind, sizeof kind, "a %s table", spec->what);
+    if ((rc = lw_table_columns(&tsv, name, kind, spec->cols, spec->ncols, col, err)))
+        goto done;
+    /* The rows are read aside first, so a bad row leaves the table as it was. */
+    fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, spec->elem);
+    if (!fresh) {
+        rc = lw_err_nomem(err);
+        goto done;
+    }
+    for (size_t r = 0; r < tsv.rows; r++) {
+        void *row = fresh + r * spec->elem;
+        memset(row, 0, spec->elem);
+        if ((rc = spec->read(&tsv, r, col, name, row, err)))
+            goto done;
+        size_t q = index_of(fresh, r, spec->elem, row_id(fresh, spec->elem, r));
+        if (q < r) {
+            rc = lw_err_set(err, LW_EFORMAT, "%s: line %zu: id %s is already on line %zu", name,
+                            tsv.row_line[r], row_id(fresh, spec->elem, r), tsv.row_line[q]);
+            goto done;
+        }
+        if (index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r)) == *n)
+            added++;
+    }
+    rc = lw_vec_reserve(items, cap, *n + added, spec->elem, spec->max_rows);
+    if (rc == LW_ELIMIT) {
+        rc = lw_err_set(err, LW_ELIMIT, "%s: more than %zu rows in the %s table", name,
+                        spec->max_rows, spec->what);
+        goto done;
+    }
+    if (rc) {
+        rc = lw_err_nomem(err);
+        goto done;
+    }
+    for (size_t r = 0; r < tsv.rows; r++) {
+        size_t at = index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r));
+        if (at == *n)
+            (*n)++;
+        memcpy((char *)*items + at * spec->elem, fresh + r * spec->elem, spec->elem);
+    }
+done:
+    lw_free(fresh);
+    lw_tsv_clear(&tsv);
+    return rc;
 }

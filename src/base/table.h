@@ -36,4 +36,27 @@ lw_rc lw_table_ident(const char *idc, const char *namec, const char *srcc, size_
 lw_rc lw_table_number(const char *cell, const char *col, const char *id, double lo, double hi,
                       size_t line, const char *table, double *out, lw_err *err);
 
+/* ---- loading a keyed table ---- */
+
+/* Reads row r of t (its columns at col[]) into *row, which is zeroed; `name` is the table's name
+ * for messages. Returns LW_OK or the error of the row, naming its line. */
+typedef lw_rc (*lw_table_row_fn)(const lw_tsv *t, size_t r, const long *col, const char *name,
+                                 void *row, lw_err *err);
+
+typedef struct lw_table_spec {
+    const char *what;          /* "metal", "stone", "resin": for messages */
+    const char *const *cols;   /* the columns, each required, in any order (at most 32) */
+    int ncols;
+    size_t elem;               /* bytes of a row struct, whose first member is its id string */
+    size_t max_text, max_rows; /* the most bytes of text and rows a table may have */
+    lw_table_row_fn read;
+} lw_table_spec;
+
+/* Parses a table's text and puts its rows on top of the *n rows at *items (capacity *cap,
+ * lw_vec_reserve'd): a row whose id is there replaces it, a new id is appended. All or nothing:
+ * on any error (LW_EFORMAT for a bad row or an id twice in the text, LW_ELIMIT for text or
+ * rows over the spec's maxima, LW_ENOMEM) the rows are as they were. */
+lw_rc lw_table_load(const lw_table_spec *spec, void **items, size_t *n, size_t *cap,
+                    const char *text, size_t len, const char *name, lw_err *err);
+
 #endif

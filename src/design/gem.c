@@ -147,97 +147,18 @@ static lw_rc read_cut(const lw_tsv *t, size_t r, const long *col, const char *na
     return LW_OK;
 }
 
-typedef lw_rc (*row_reader)(const lw_tsv *t, size_t r, const long *col, const char *name,
-                            void *row, lw_err *err);
-
-typedef struct table_spec {
-    const char *what; /* "stone", "cut" */
-    const char *const *cols;
-    int ncols;
-    size_t elem;
-    row_reader read;
-} table_spec;
-
 static const char *row_id(const void *items, size_t elem, size_t i)
 {
     return (const char *)items + i * elem;
 }
 
-static size_t index_of(const void *items, size_t n, size_t elem, const char *id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(row_id(items, elem, i), id) == 0)
-            return i;
-    return n;
-}
-
-static lw_rc load_table(const table_spec *spec, void **items, size_t *n, size_t *cap,
-                        const char *text, size_t len, const char *name, lw_err *err)
-{
-    if (len > LW_GEM_TEXT_MAX)
-        return lw_err_set(err, LW_ELIMIT, "%s: %zu bytes: a %s table may have at most %d", name,
-                          len, spec->what, LW_GEM_TEXT_MAX);
-    lw_tsv tsv;
-    lw_rc rc = lw_tsv_parse(text, len, LW_GEM_ROWS_MAX, &tsv, err);
-    if (rc) {
-        lw_err_prefix(err, "%s", name);
-        return rc;
-    }
-    long col[16];
-    char *fresh = NULL;
-    size_t added = 0;
-    char kind[32];
-    snprintf(kind, sizeof kind, "a %s table", spec->what);
-    if ((rc = lw_table_columns(&tsv, name, kind, spec->cols, spec->ncols, col, err)))
-        goto done;
-    fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, spec->elem);
-    if (!fresh) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        void *row = fresh + r * spec->elem;
-        memset(row, 0, spec->elem);
-        rc = spec->read(&tsv, r, col, name, row, err);
-        if (rc)
-            goto done;
-        size_t q = index_of(fresh, r, spec->elem, row_id(fresh, spec->elem, r));
-        if (q < r) {
-            rc = lw_err_set(err, LW_EFORMAT, "%s: line %zu: id %s is already on line %zu", name,
-                            tsv.row_line[r], row_id(fresh, spec->elem, r), tsv.row_line[q]);
-            goto done;
-        }
-        if (index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r)) == *n)
-            added++;
-    }
-    rc = lw_vec_reserve(items, cap, *n + added, spec->elem, LW_GEM_ROWS_MAX);
-    if (rc == LW_ELIMIT) {
-        rc = lw_err_set(err, LW_ELIMIT, "%s: more than %d rows in the %s table", name,
-                        LW_GEM_ROWS_MAX, spec->what);
-        goto done;
-    }
-    if (rc) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        size_t at = index_of(*items, *n, spec->elem, row_id(fresh, spec->elem, r));
-        if (at == *n)
-            (*n)++;
-        memcpy((char *)*items + at * spec->elem, fresh + r * spec->elem, spec->elem);
-    }
-done:
-    lw_free(fresh);
-    lw_tsv_clear(&tsv);
-    return rc;
-}
-
 lw_rc lw_gem_load_stones(lw_gem_tables *t, const char *text, size_t len, const char *name,
                          lw_err *err)
 {
-    static const table_spec spec = {"stone", k_stone_cols, S_N, sizeof(lw_stone), read_stone};
+    static const lw_table_spec spec = {"stone", k_stone_cols, S_N, sizeof(lw_stone),
+                                       LW_GEM_TEXT_MAX, LW_GEM_ROWS_MAX, read_stone};
     void *items = t->stones;
-    lw_rc rc = load_table(&spec, &items, &t->nstones, &t->cap_stones, text, len, name, err);
+    lw_rc rc = lw_table_load(&spec, &items, &t->nstones, &t->cap_stones, text, len, name, err);
     t->stones = items;
     return rc;
 }
@@ -245,9 +166,10 @@ lw_rc lw_gem_load_stones(lw_gem_tables *t, const char *text, size_t len, const c
 lw_rc lw_gem_load_cuts(lw_gem_tables *t, const char *text, size_t len, const char *name,
                        lw_err *err)
 {
-    static const table_spec spec = {"cut", k_cut_cols, K_N, sizeof(lw_cut), read_cut};
+    static const lw_table_spec spec = {"cut", k_cut_cols, K_N, sizeof(lw_cut), LW_GEM_TEXT_MAX,
+                                       LW_GEM_ROWS_MAX, read_cut};
     void *items = t->cuts;
-    lw_rc rc = load_table(&spec, &items, &t->ncuts, &t->cap_cuts, text, len, name, err);
+    lw_rc rc = lw_table_load(&spec, &items, &t->ncuts, &t->cap_cuts, text, len, name, err);
     t->cuts = items;
     return rc;
 }

@@ -57,9 +57,10 @@ static bool parse_colour(const char *s, uint32_t *out)
 }
 
 /* Reads one row of the table into *m; messages name the file, the line and the column. */
-static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *name, lw_metal *m,
+static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *name, void *row,
                       lw_err *err)
 {
+    lw_metal *m = row;
     size_t line = t->row_line[r];
     const char *cell[C_N];
     for (int c = 0; c < C_N; c++)
@@ -112,68 +113,13 @@ static lw_rc read_row(const lw_tsv *t, size_t r, const long *col, const char *na
 }
 
 
-static size_t index_of(const lw_metals *t, const char *id)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->items[i].id, id) == 0)
-            return i;
-    return t->n;
-}
-
 lw_rc lw_metals_load(lw_metals *t, const char *text, size_t len, const char *name, lw_err *err)
 {
-    if (len > LW_METAL_TEXT_MAX)
-        return lw_err_set(err, LW_ELIMIT, "%s: %zu bytes: a metal table may have at most %d",
-                          name, len, LW_METAL_TEXT_MAX);
-    lw_tsv tsv;
-    lw_rc rc = lw_tsv_parse(text, len, LW_METAL_ROWS_MAX, &tsv, err);
-    if (rc) {
-        lw_err_prefix(err, "%s", name);
-        return rc;
-    }
-    long col[C_N];
-    lw_metal *fresh = NULL;
-    size_t added = 0;
-    rc = lw_table_columns(&tsv, name, "a metal table", k_cols, C_N, col, err);
-    if (rc)
-        goto done;
-    fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, sizeof *fresh);
-    if (!fresh) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        rc = read_row(&tsv, r, col, name, &fresh[r], err);
-        if (rc)
-            goto done;
-        for (size_t q = 0; q < r; q++)
-            if (strcmp(fresh[q].id, fresh[r].id) == 0) {
-                rc = lw_err_set(err, LW_EFORMAT, "%s: line %zu: id %s is already on line %zu",
-                                name, tsv.row_line[r], fresh[r].id, tsv.row_line[q]);
-                goto done;
-            }
-        if (index_of(t, fresh[r].id) == t->n)
-            added++;
-    }
-    rc = LW_VEC_RESERVE(t->items, t->cap, t->n + added, LW_METAL_ROWS_MAX);
-    if (rc == LW_ELIMIT) {
-        rc = lw_err_set(err, LW_ELIMIT, "%s: more than %d rows in the metal table", name,
-                        LW_METAL_ROWS_MAX);
-        goto done;
-    }
-    if (rc) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        size_t at = index_of(t, fresh[r].id);
-        if (at == t->n)
-            t->n++;
-        t->items[at] = fresh[r];
-    }
-done:
-    lw_free(fresh);
-    lw_tsv_clear(&tsv);
+    static const lw_table_spec spec = {"metal", k_cols, C_N, sizeof(lw_metal), LW_METAL_TEXT_MAX,
+                                       LW_METAL_ROWS_MAX, read_row};
+    void *items = t->items;
+    lw_rc rc = lw_table_load(&spec, &items, &t->n, &t->cap, text, len, name, err);
+    t->items = items;
     return rc;
 }
 

@@ -801,13 +801,10 @@ static lw_rc write_layer(lw_print_writer *w, uint32_t index, const lw_layer_sett
 lw_rc lw_ctb_writer_layer_encoded(lw_print_writer *w, uint32_t index, const lw_layer_settings *s,
                                   const uint8_t *rle, size_t n, lw_err *err)
 {
-    if (w->ops != &k_ctb_ops)
-        return lw_err_set(err, LW_EINVAL, "CTB layer bytes given to a %s writer",
-                          lw_print_format_name(w->h.format));
-    if (index != w->next || index >= w->h.layer_count)
-        return lw_err_set(err, LW_EINVAL, "layer %u given out of order (expected %u of %u)",
-                          index, w->next, w->h.layer_count);
-    lw_rc rc = write_layer(w, index, s, rle, n, err);
+    lw_rc rc = lw_print_writer_accepts(w, &k_ctb_ops, "CTB", index, err);
+    if (rc)
+        return rc;
+    rc = write_layer(w, index, s, rle, n, err);
     if (!rc)
         w->next++;
     return rc;

@@ -657,8 +657,9 @@ void lw_resins_clear(lw_resins *t)
 }
 
 static lw_rc read_resin(const lw_tsv *t, size_t r, const long *col, const char *name,
-                        lw_resin *m, lw_err *err)
+                        void *row, lw_err *err)
 {
+    lw_resin *m = row;
     size_t line = t->row_line[r];
     const char *cell[C_N];
     for (int c = 0; c < C_N; c++)
@@ -697,66 +698,13 @@ static lw_rc read_resin(const lw_tsv *t, size_t r, const long *col, const char *
     return LW_OK;
 }
 
-static size_t index_of(const lw_resins *t, const char *id)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->items[i].id, id) == 0)
-            return i;
-    return t->n;
-}
-
 lw_rc lw_resins_load(lw_resins *t, const char *text, size_t len, const char *name, lw_err *err)
 {
-    if (len > LW_RESIN_TEXT_MAX)
-        return lw_err_set(err, LW_ELIMIT, "%s: %zu bytes: a resin table may have at most %d",
-                          name, len, LW_RESIN_TEXT_MAX);
-    lw_tsv tsv;
-    lw_rc rc = lw_tsv_parse(text, len, LW_RESIN_ROWS_MAX, &tsv, err);
-    if (rc) {
-        lw_err_prefix(err, "%s", name);
-        return rc;
-    }
-    long col[C_N];
-    lw_resin *fresh = NULL;
-    size_t added = 0;
-    rc = lw_table_columns(&tsv, name, "a resin table", k_cols, C_N, col, err);
-    if (rc)
-        goto done;
-    fresh = lw_reallocarray(NULL, tsv.rows ? tsv.rows : 1, sizeof *fresh);
-    if (!fresh) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        if ((rc = read_resin(&tsv, r, col, name, &fresh[r], err)))
-            goto done;
-        for (size_t q = 0; q < r; q++)
-            if (strcmp(fresh[q].id, fresh[r].id) == 0) {
-                rc = lw_err_set(err, LW_EFORMAT, "%s: line %zu: id %s is already on line %zu",
-                                name, tsv.row_line[r], fresh[r].id, tsv.row_line[q]);
-                goto done;
-            }
-        if (index_of(t, fresh[r].id) == t->n)
-            added++;
-    }
-    rc = LW_VEC_RESERVE(t->items, t->cap, t->n + added, LW_RESIN_ROWS_MAX);
-    if (rc == LW_ELIMIT) {
-        rc = lw_err_set(err, LW_ELIMIT, "%s: more than %d resins", name, LW_RESIN_ROWS_MAX);
-        goto done;
-    }
-    if (rc) {
-        rc = lw_err_nomem(err);
-        goto done;
-    }
-    for (size_t r = 0; r < tsv.rows; r++) {
-        size_t at = index_of(t, fresh[r].id);
-        if (at == t->n)
-            t->n++;
-        t->items[at] = fresh[r];
-    }
-done:
-    lw_free(fresh);
-    lw_tsv_clear(&tsv);
+    static const lw_table_spec spec = {"resin", k_cols, C_N, sizeof(lw_resin), LW_RESIN_TEXT_MAX,
+                                       LW_RESIN_ROWS_MAX, read_resin};
+    void *items = t->items;
+    lw_rc rc = lw_table_load(&spec, &items, &t->n, &t->cap, text, len, name, err);
+    t->items = items;
     return rc;
 }
 

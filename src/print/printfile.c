@@ -95,16 +95,28 @@ lw_rc lw_print_writer_open(const lw_print_header *h, lw_sink *sink, lw_print_wri
     return LW_OK;
 }
 
-lw_rc lw_print_writer_layer(lw_print_writer *w, uint32_t index, const lw_layer_settings *s,
-                            const lw_layer_img *img, lw_err *err)
+lw_rc lw_print_writer_accepts(const lw_print_writer *w, const lw_print_writer_ops *ops,
+                              const char *what, uint32_t index, lw_err *err)
 {
+    if (ops && w->ops != ops)
+        return lw_err_set(err, LW_EINVAL, "%s layer bytes given to a %s writer", what,
+                          lw_print_format_name(w->h.format));
     if (index != w->next || index >= w->h.layer_count)
         return lw_err_set(err, LW_EINVAL, "layer %u given out of order (expected %u of %u)",
                           index, w->next, w->h.layer_count);
+    return LW_OK;
+}
+
+lw_rc lw_print_writer_layer(lw_print_writer *w, uint32_t index, const lw_layer_settings *s,
+                            const lw_layer_img *img, lw_err *err)
+{
+    lw_rc rc = lw_print_writer_accepts(w, NULL, NULL, index, err);
+    if (rc)
+        return rc;
     if (img->width != w->h.res_x || img->height != w->h.res_y)
         return lw_err_set(err, LW_EINVAL, "layer %u is %ux%u pixels, the file's screen %ux%u",
                           index, img->width, img->height, w->h.res_x, w->h.res_y);
-    lw_rc rc = w->ops->layer(w, index, s, img, err);
+    rc = w->ops->layer(w, index, s, img, err);
     if (!rc)
         w->next++;
     return rc;

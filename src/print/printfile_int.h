@@ -20,6 +20,12 @@ struct lw_print_writer {
     uint32_t next;       /* the next layer index expected */
 };
 
+/* Whether layer `index` may be written to w now: the next expected, within the count, and (ops
+ * not NULL) w is of the back-end with those ops, `what` naming the caller's format ("CTB").
+ * LW_EINVAL with the reason otherwise. */
+lw_rc lw_print_writer_accepts(const lw_print_writer *w, const lw_print_writer_ops *ops,
+                              const char *what, uint32_t index, lw_err *err);
+
 /* Each back-end: begin writes what it can of the header and sets w->ops and w->state. */
 lw_rc lw_sl1_writer_begin(lw_print_writer *w, lw_err *err);
 lw_rc lw_ctb_writer_begin(lw_print_writer *w, lw_err *err);
