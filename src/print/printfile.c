@@ -28,12 +28,6 @@ lw_print_format lw_print_format_parse(const char *s)
     return LW_PFMT_NONE;
 }
 
-void lw_image_clear(lw_image *im)
-{
-    lw_free(im->rgba);
-    memset(im, 0, sizeof *im);
-}
-
 void lw_print_header_clear(lw_print_header *h)
 {
     lw_image_clear(&h->preview_small);

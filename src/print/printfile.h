@@ -15,17 +15,10 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/image.h"
 #include "base/sink.h"
 #include "print/layer.h"
 #include "print/printer.h"
-
-/* An RGBA picture (previews, thumbnails), 8 bits a channel, rows top to bottom. */
-typedef struct lw_image {
-    uint32_t width, height;
-    uint8_t *rgba; /* owned, 4 * width * height */
-} lw_image;
-
-void lw_image_clear(lw_image *im);
 
 /* What a layer of a print does: where the plate stands, the light, the motion after it. */
 typedef struct lw_layer_settings {
