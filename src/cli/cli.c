@@ -21,7 +21,12 @@ static void usage(FILE *out)
           "  plate FILE...     arrange pieces on a printer's plate (3MF and a picture)\n"
           "  slice FILE...     the night's print: the printer's own file, time, resin\n"
           "  inspect FILE      what is in a printer file (SL1, CTB, GOO), any layer as a PNG\n"
+          "  render FILE       the piece in polished metal from several sides, watermarked (PNG)\n"
+          "  envelope          a piece's job envelope as a PDF (QR code, stones, stages)\n"
           "  demo              a short tour on a ring lostwax makes itself\n"
+          "  serve             the studio's server: front store and workshop in the browser\n"
+          "  user add|list     the studio's staff and their roles\n"
+          "  vault put|get|... the studio's encrypted vault of design files\n"
           "\n"
           "Every command takes --help and --json.\n",
           out);
@@ -36,6 +41,10 @@ static const command k_commands[] = {
     {"info", lw_cmd_info}, {"weigh", lw_cmd_weigh}, {"size", lw_cmd_size},
     {"gem", lw_cmd_gem},   {"demo", lw_cmd_demo},   {"inspect", lw_cmd_inspect},
     {"plate", lw_cmd_plate},     {"slice", lw_cmd_slice},
+    {"serve", lw_cmd_serve},     {"user", lw_cmd_user},
+    {"render", lw_cmd_render},
+    {"envelope", lw_cmd_envelope},
+    {"vault", lw_cmd_vault},
 };
 
 int lw_cli_main(int argc, char **argv)

@@ -15,6 +15,11 @@ int lw_cmd_demo(int argc, char **argv);
 int lw_cmd_inspect(int argc, char **argv);
 int lw_cmd_plate(int argc, char **argv);
 int lw_cmd_slice(int argc, char **argv);
+int lw_cmd_serve(int argc, char **argv);
+int lw_cmd_user(int argc, char **argv);
+int lw_cmd_render(int argc, char **argv);
+int lw_cmd_envelope(int argc, char **argv);
+int lw_cmd_vault(int argc, char **argv);
 
 /* A ring's size in the common charts, for info: as JSON ({"us": "7", ...}) and as one line of
  * text. The charts are read from the data folder; when they cannot be read, the sizes are left
