@@ -190,8 +190,12 @@ static enum MHD_Result send_revision(lw_server *s, struct MHD_Connection *c,
     char name[128], safe[128];
     lw_err err;
     lw_err_clear(&err);
-    if (lw_revision_read(s->shop, who, rev, part, &data, &len, name, &err))
+    if (lw_revision_read(s->shop, who, rev, part, &data, &len, name, &err)) {
+        /* A blob the vault finds damaged is the studio's problem, not the request's. */
+        if (err.rc == LW_EFORMAT)
+            return send_error(c, 500, "corrupt", err.msg);
         return send_rc(c, &err);
+    }
     safe_name(name, safe, sizeof safe);
     enum MHD_Result ret = part == LW_REV_PREVIEW
                               ? send_blob(c, data, len, "image/png", NULL)

@@ -58,8 +58,8 @@ static lw_rc board_get(lw_tx *tx, const json_t *in, json_t *out, lw_err *err)
     if ((rc = lw_conn_stmt(tx->c,
                            "SELECT p.id, p.code, p.stage, p.stage_since, p.rush, p.due_at,"
                            " p.kind, p.metal, o.code, c.name, o.promised_at, p.ring_circ_cmm,"
-                           " (SELECT preview_blob FROM revision r WHERE r.piece_id = p.id"
-                           "  ORDER BY number DESC LIMIT 1)"
+                           " (SELECT id FROM revision r WHERE r.piece_id = p.id AND"
+                           "  r.preview_blob IS NOT NULL ORDER BY number DESC LIMIT 1)"
                            " FROM piece p JOIN orders o ON o.id = p.order_id"
                            " JOIN customer c ON c.id = o.customer_id"
                            " WHERE (?1 IS NULL OR p.metal = ?1)"
@@ -82,7 +82,8 @@ static lw_rc board_get(lw_tx *tx, const json_t *in, json_t *out, lw_err *err)
         json_t *card = json_object();
         static const char *const cols[] = {"id", "code", "stage", "stage_since", "rush",
                                            "due_at", "kind", "metal", "order", "customer",
-                                           "promised_at", "ring_circ_cmm", "preview"};
+                                           "promised_at", "ring_circ_cmm",
+                                           "preview_revision"};
         for (int i = 0; i < 13; i++)
             lw_json_col(card, cols[i], st, i);
         json_object_set_new(card, "rush", json_boolean(sqlite3_column_int(st, 4)));

@@ -390,10 +390,8 @@ lw_rc lw_revision_read(lw_shop *s, const lw_actor *who, int64_t revision_id,
 {
     *data = NULL;
     *len = 0;
-    unsigned allowed = part == LW_REV_CAD
-                           ? (LW_ROLE_DESIGNER | LW_ROLE_OWNER)
-                           : (LW_ROLE_DESIGNER | LW_ROLE_OWNER | LW_ROLE_FRONT |
-                              LW_ROLE_CUSTOMER);
+    unsigned allowed = part == LW_REV_CAD ? (LW_ROLE_DESIGNER | LW_ROLE_OWNER)
+                                          : (LW_ROLES_STAFF | LW_ROLE_CUSTOMER);
     if (!(who->role & allowed))
         return lw_err_set(err, LW_EDENIED, "%s: not allowed for the %s role",
                           part == LW_REV_CAD ? "the CAD file" : "the preview",

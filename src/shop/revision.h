@@ -35,8 +35,8 @@ lw_rc lw_revision_add(lw_shop *s, const lw_actor *who, int64_t piece_id, const c
 /* What a revision holds, for download. */
 typedef enum lw_revision_part { LW_REV_PREVIEW, LW_REV_CAD } lw_revision_part;
 
-/* The preview PNG (front, designer, owner; a customer for their own order's pieces) or the CAD
- * file (designer, owner; audited as cad.export) of revision_id. *data is the caller's
+/* The preview PNG (any member of staff: the board shows it; a customer for their own order's
+ * pieces) or the CAD file (designer, owner; audited as cad.export) of revision_id. *data is the caller's
  * (lw_free); name (at least 128 bytes) gets a file name for it. Audited: every CAD export
  * (cad.export) and every preview a customer views (preview.view). LW_EDENIED, LW_ENOTFOUND,
  * LW_EFORMAT (the vault found the blob damaged: it is never served). */

@@ -139,6 +139,103 @@ req wen GET /api/board ""
 expect_in "$(jq -r --argjson p "$piece" '.lanes[] | select(.pieces[].id == $p) | .stage' <<<"$body")" \
   design "and the next move too"
 
+# ---- designs: upload, previews, CAD, approval at the counter and by link ----
+run demo "$work/demo"
+band="$work/demo/band.stl"
+run info "$band" --json
+vol=$(jqv '.files[0].volume_mm3')
+up() { # up WHO PIECE FILE NAME: uploads a CAD file as a new revision
+  status=$(curl -s -o "$work/body" -w '%{http_code}' -X POST -b "$work/jar-$1" \
+    -H "X-CSRF-Token: ${csrf[$1]}" -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$3" "$base/api/pieces/$2/revisions?name=$4")
+  body=$(cat "$work/body")
+}
+up anna "$piece" "$band" band.stl
+expect_status 403 "front may not upload CAD"
+printf 'hello, this is not a mesh' >"$work/junk.stl"
+up dario "$piece" "$work/junk.stl" junk.stl
+expect_status 400 "a file that is not a mesh"
+printf 'solid open\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 10 0 0\nvertex 0 10 0\nendloop\nendfacet\nendsolid open\n' >"$work/open.stl"
+up dario "$piece" "$work/open.stl" open.stl
+expect_status 400 "an open surface"
+expect_in "$(jq -r .error <<<"$body")" "not closed" "says why"
+up dario "$piece" "$band" band.stl
+expect_status 200 "the designer uploads the band"
+rev1=$(jq -r .id <<<"$body")
+blob1=$(jq -r .blob_id <<<"$body")
+# 18K yellow is 15.58 g/cm3 (data/metals.tsv): the weight from the mesh's own volume.
+expect_near "$(jq -r .metal_mg <<<"$body")" "$(calc "$vol * 15.58")" 1 "the design's metal weight"
+req wen GET "/api/revisions/$rev1/preview.png" ""
+expect_status 200 "the workshop sees the preview"
+expect_in "$(head -c 8 "$work/body" | od -An -c | tr -d ' ')" PNG "the preview is a PNG"
+req anna GET "/api/revisions/$rev1/cad" ""
+expect_status 403 "front never gets the CAD"
+req dario GET "/api/revisions/$rev1/cad" ""
+expect_status 200 "the designer exports the CAD"
+checks=$((checks + 1))
+cmp -s "$work/body" "$band" || fail "the CAD out of the vault differs from the upload"
+req anna POST /api/approvals "{\"piece_id\":$piece,\"revision_id\":$rev1,\"decision\":\"approved\"}"
+expect_status 409 "no approval while the piece is in design"
+req dario POST "/api/pieces/$piece/move" '{"to":"approval"}'
+expect_status 200 "the designer hands the design over"
+req anna POST /api/approvals "{\"piece_id\":$piece,\"revision_id\":$rev1,\"decision\":\"approved\"}"
+expect_status 200 "approved at the counter"
+expect_in "$(jq -r .stage <<<"$body")" print "an approved piece joins the print queue"
+expect_in "$(jq -r .blob_id <<<"$body")" "$blob1" "the approval binds the exact design"
+# A new design after approval re-opens it.
+"$LOSTWAX" demo "$work/demo2" >/dev/null 2>&1
+sed 's/lostwax/LOSTWAX/' "$band" >"$work/band2.stl" # another header: another file, same shape
+up dario "$piece" "$work/band2.stl" band-v2.stl
+expect_status 200 "a second revision"
+rev2=$(jq -r .id <<<"$body")
+expect_in "$(jq -r .reopened <<<"$body")" true "re-opens the approval"
+req wen GET "/api/pieces/$piece" ""
+expect_in "$(jq -r .stage <<<"$body")" approval "back in approval"
+expect_in "$(jq -r .approved_revision <<<"$body")" null "no approved design any more"
+# The customer's link: that order's previews and prices, approve or ask for changes.
+req anna POST "/api/orders/$order/link" '{"days":3}'
+expect_status 200 "front makes an approval link"
+token=$(jq -r .token <<<"$body")
+lnk() { status=$(curl -s -o "$work/body" -w '%{http_code}' "$@"); body=$(cat "$work/body"); }
+lnk "$base/api/link/$token"
+expect_status 200 "the link shows the order"
+expect_in "$(jq -r '.pieces[0].waiting_for_you' <<<"$body")" true "waiting for the customer"
+expect_near "$(jq -r '.pieces[0].design.revision_id' <<<"$body")" "$rev2" 0 "the newest design"
+expect_in "$(jq -r 'has("notes")' <<<"$body")" false "no workshop notes for the customer"
+lnk "$base/api/link/$token/revisions/$rev2/preview.png"
+expect_status 200 "the customer sees the preview"
+lnk "$base/api/link/${token%?}A"
+expect_status 403 "a wrong token"
+lnk "$base/api/link/$token/revisions/$rev2/cad"
+expect_status 404 "no CAD through a link"
+other=$(req olga GET "/api/orders" "" && jq -r --argjson o "$order" '[.orders[] | select(.id != $o)][0].id' <<<"$body")
+req olga GET "/api/orders/$other" ""
+other_piece=$(jq -r '.pieces[0].id' <<<"$body")
+lnk -X POST -H 'Content-Type: application/json' --data-binary "{\"piece_id\":$other_piece,\"revision_id\":$rev2,\"decision\":\"approved\"}" "$base/api/link/$token/decide"
+expect_status 403 "a link cannot touch another order"
+lnk -X POST -H 'Content-Type: application/json' --data-binary "{\"piece_id\":$piece,\"revision_id\":$rev1,\"decision\":\"approved\"}" "$base/api/link/$token/decide"
+expect_status 409 "an older design cannot be approved"
+lnk -X POST -H 'Content-Type: application/json' --data-binary "{\"piece_id\":$piece,\"revision_id\":$rev2,\"decision\":\"changes\"}" "$base/api/link/$token/decide"
+expect_status 400 "changes need a comment"
+lnk -X POST -H 'Content-Type: application/json' --data-binary "{\"piece_id\":$piece,\"revision_id\":$rev2,\"decision\":\"changes\",\"comment\":\"a little thinner, please\"}" "$base/api/link/$token/decide"
+expect_status 200 "the customer asks for changes"
+expect_in "$(jq -r .stage <<<"$body")" design "back to the designer"
+req olga GET "/api/audit?limit=500" ""
+actions=$(jq -r '[.entries[].action] | join(" ")' <<<"$body")
+for a in revision.add cad.export preview.view approval.approve approval.changes link.create; do
+  expect_in "$actions" "$a" "audited: $a"
+done
+# A damaged blob in the vault is found and never served.
+f="$studio/vault/${blob1:0:2}/${blob1:2}"
+checks=$((checks + 1))
+[ -f "$f" ] || fail "the vault has no file for $blob1"
+printf '\xff' | dd of="$f" bs=1 seek=100 conv=notrunc status=none
+req dario GET "/api/revisions/$rev1/cad" ""
+expect_status 500 "a damaged design is refused"
+expect_in "$(jq -r .code <<<"$body")" corrupt "and reported as damaged"
+checks=$((checks + 1))
+cmp -s "$work/body" "$band" && fail "the damaged design was served"
+
 # ---- sessions and CSRF ----
 req none GET /api/board ""
 expect_status 401 "no session"
